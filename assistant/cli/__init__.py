@@ -12,7 +12,8 @@ from assistant.errors import AssistantError
 # Modules that add subcommands; each has register(subparsers). Missing ones are skipped so a partial
 # install still gives a working CLI for what is there.
 COMMAND_MODULES = (
-    "assistant.cli.library",  # ingest, reports, show, remove, search
+    "assistant.cli.library",  # ingest, reports, show
+    "assistant.cli.search",  # search, remove
     "assistant.cli.model",  # model install / model status
     "assistant.cli.answers",  # ask, summarize, compare
     "assistant.cli.drafting",  # draft, track

@@ -1,0 +1,232 @@
+"""Turn a file into text: .txt in any Chinese encoding, .docx, .pdf (text layer), .html/.htm.
+
+Every failure is a ``BadInput`` whose one-line Chinese message names the file, so a folder ingest
+can report it and carry on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import statistics
+from pathlib import Path
+
+from assistant.errors import BadInput
+
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def load_file(path: Path, raw: bytes) -> str:
+    """Text of a report file, by suffix. ``raw`` is the file's bytes (already size-checked)."""
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return decode_text(raw, path.name)
+    if suffix == ".docx":
+        return load_docx(path, raw)
+    if suffix == ".pdf":
+        return load_pdf(path, raw)
+    if suffix in (".html", ".htm"):
+        from assistant.ingest.html import html_to_text
+
+        return html_to_text(decode_text(raw, path.name), path.name)
+    raise unsupported(path)
+
+
+def unsupported(path: Path) -> BadInput:
+    hint = ",请另存为 .docx" if path.suffix.lower() == ".doc" else ""
+    kinds = " ".join(SUPPORTED_SUFFIXES)
+    return BadInput(f"{path.name}: 不支持的文件类型 {path.suffix or '(无扩展名)'}{hint}(支持 {kinds})")
+
+
+# ---------------------------------------------------------------- plain text
+
+
+# Characters a Chinese report is made of: CJK ideographs, printable ASCII and whitespace, CJK and
+# full-width punctuation, dashes/quotes/ellipsis, and a few symbols (·©®×‰℃㎡①–⑤).
+_IMPLAUSIBLE = re.compile(
+    "[^\u4e00-\u9fff\x20-\x7e\n\r\t\u3000-\u303f\uff00-\uffef\u2010-\u2027"
+    "\u00a0\u00b7\u00a9\u00ae\u00d7\u2030\u2103\u33a1\u2460-\u2464]"
+)
+
+
+def _plausibility(text: str) -> float:
+    """Share of characters a Chinese report is made of. Wrongly decoded bytes score far lower:
+    GBK read as UTF-16 gives Hangul/private-use/rare code points, UTF-16 read as GBK gives NULs."""
+    if not text:
+        return 0.0
+    return 1.0 - len(_IMPLAUSIBLE.findall(text)) / len(text)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode report bytes: BOM first, then strict UTF-8, GB18030 (a superset of GBK) and UTF-16
+    without BOM, keeping the candidate that reads most like Chinese text."""
+    if not raw.strip():
+        raise BadInput(f"{name}: 文件为空")
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                break
+            return _checked(text, name)
+    best_text, best_score = "", 0.0
+    for encoding in ("utf-8", "gb18030", "utf-16-le", "utf-16-be"):
+        if encoding.startswith("utf-16") and len(raw) % 2:
+            continue
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if score > best_score + 0.02:  # ties go to the earlier, more common encoding
+            best_text, best_score = text, score
+        if best_score > 0.98:
+            break
+    if best_score < 0.9:
+        best_text, best_score = _charset_normalizer_guess(raw)
+    if best_score < 0.9:
+        raise BadInput(f"{name}: 不是可识别的文本文件(可能是二进制文件,或编码不是 UTF-8/GBK/GB18030/UTF-16)")
+    return _checked(best_text, name)
+
+
+def _charset_normalizer_guess(raw: bytes) -> tuple[str, float]:
+    """Last resort for other encodings (Big5 from a traditional-character mirror, …)."""
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(raw[:200_000]).best()
+    if match is None:
+        return "", 0.0
+    try:
+        text = raw.decode(match.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return "", 0.0
+    return text, _plausibility(text)
+
+
+def _checked(text: str, name: str) -> str:
+    if "\x00" in text or _plausibility(text) < 0.9:
+        raise BadInput(f"{name}: 不是可识别的文本文件(含有大量非文字字符)")
+    if not text.strip():
+        raise BadInput(f"{name}: 文件为空")
+    return text
+
+
+# ---------------------------------------------------------------- .docx
+
+
+def load_docx(path: Path, raw: bytes) -> str:
+    """Paragraphs (with Word's automatic numbers) and tables in document order; a table row becomes one
+    tab-separated line."""
+    import io
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise BadInput(f"{path.name}: 无法打开 .docx 文件(文件损坏或不是 Word 文档: {type(exc).__name__})") from exc
+    except Exception as exc:  # lxml XMLSyntaxError and friends from a damaged package
+        raise BadInput(f"{path.name}: 无法读取 .docx 文件内容({type(exc).__name__})") from exc
+    from assistant.ingest.docx_numbering import NumberingRenderer
+
+    numbering = NumberingRenderer(document)  # "一、" that Word numbers itself is not in the paragraph text
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(child, document)
+            text = paragraph.text
+            lines.append(numbering.label(paragraph) + text if text.strip() else text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell is repeated once per grid column
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(" ".join(cell.text.split()))
+                lines.append("\t".join(cells))
+    text = "\n".join(lines)
+    if not text.strip():
+        raise BadInput(f"{path.name}: .docx 文件中没有文字")
+    return text
+
+
+# ---------------------------------------------------------------- .pdf
+
+_PAGE_FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
+_ENDS_PARAGRAPH = tuple("。:：;；!！?？")
+# (一是… is not here: inline markers fall at a wrap point inside a paragraph as often as anywhere else)
+_STARTS_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
+
+
+def load_pdf(path: Path, raw: bytes) -> str:
+    """The PDF's text layer, page by page, with lines re-flowed into paragraphs."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise BadInput(f"{path.name}: PDF 已加密,无法读取文字")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except BadInput:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise BadInput(f"{path.name}: 无法读取 PDF 文件(文件损坏: {type(exc).__name__})") from exc
+    lines = [ln for page in pages for ln in page.splitlines() if not _PAGE_FURNITURE.match(ln)]
+    if not "".join(lines).strip():
+        raise BadInput(f"{path.name}: PDF 没有文字层(可能是扫描件),请先做文字识别(OCR)或提供 .docx/.txt")
+    return reflow_lines(lines)
+
+
+def reflow_lines(lines: list[str]) -> str:
+    """Join the hard line breaks a PDF puts at the page width back into paragraphs.
+
+    A line is joined to the next when it runs (nearly) to the usual full line width and does not end a
+    sentence (or runs the whole width), and the next line does not start a numbered heading."""
+    stripped = [ln.strip() for ln in lines]
+    lengths = sorted(len(ln) for ln in stripped if ln)
+    if not lengths:
+        return ""
+    full = lengths[int(len(lengths) * 0.9)] if len(lengths) >= 5 else max(lengths)
+    full = max(full, statistics.median(lengths))
+    out: list[str] = []
+    buffer = ""
+    for i, line in enumerate(stripped):
+        if not line:
+            if buffer:
+                out.append(buffer)
+                buffer = ""
+            continue
+        buffer += line
+        nxt = stripped[i + 1] if i + 1 < len(stripped) else ""
+        # A line running the full width that ends a sentence is still more likely a wrap inside a paragraph
+        # (a sentence end falls at the margin far more often than a paragraph fills its last line exactly).
+        joins = (
+            nxt
+            and not _STARTS_HEADING.match(nxt)
+            and len(line) >= 0.8 * full
+            and (not line.endswith(_ENDS_PARAGRAPH) or len(line) >= full)
+        )
+        if not joins:
+            out.append(buffer)
+            buffer = ""
+    if buffer:
+        out.append(buffer)
+    return "\n".join(out)
