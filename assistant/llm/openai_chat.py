@@ -1,0 +1,204 @@
+"""The one real client: any OpenAI-compatible chat endpoint, through the official ``openai`` package.
+
+Used both for a configured endpoint (OpenAI, DeepSeek, Qwen compatible mode, vLLM, Ollama …) and for
+the embedded local llama.cpp server. Retries with exponential backoff on 408/409/429/5xx and
+connection errors are the ``openai`` client's own: at most ``max_retries`` retries, 0.5 s doubling up
+to 8 s (or the server's Retry-After, up to 2 min). Every failure becomes a ``ModelUnavailable`` with a
+Chinese message naming the endpoint; every call, failed or not, is one line in the call log.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import openai
+
+from assistant.errors import ModelUnavailable
+from assistant.llm.base import Message
+from assistant.llm.calllog import CallRecord, now_iso, prompt_sha256, safe_endpoint, write_call
+from assistant.llm.tokens import count_tokens
+
+CONNECT_TIMEOUT_S = 10.0  # an unreachable host should fail in seconds, not after the full read timeout
+NO_KEY = "no-key"  # sent when no key is configured: local servers (vLLM, Ollama) accept anything
+
+
+class OpenAIChatModel:
+    """A ``ChatModel`` backed by an OpenAI-compatible ``/chat/completions`` endpoint."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        context_window: int = 8192,
+        timeout_s: float = 300.0,
+        max_retries: int = 2,
+        default_temperature: float = 0.1,
+        logs_dir: Path | None = None,
+        unreachable_hint: str = "请检查 ASSISTANT_LLM_BASE_URL 是否正确、服务是否已启动。",
+    ) -> None:
+        self.name = model
+        self.context_window = context_window
+        self.base_url = base_url
+        self.endpoint = safe_endpoint(base_url)
+        self.default_temperature = default_temperature
+        self.logs_dir = logs_dir
+        self.unreachable_hint = unreachable_hint
+        self._client = openai.OpenAI(
+            base_url=base_url,
+            api_key=api_key or NO_KEY,
+            timeout=httpx2.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s)),
+            max_retries=max_retries,
+        )
+
+    def __repr__(self) -> str:  # no key in reprs
+        return f"OpenAIChatModel(model={self.name!r}, endpoint={self.endpoint!r})"
+
+    # -- the ChatModel protocol -------------------------------------------------------------------
+
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int = 512,
+        temperature: float | None = None,
+        stop: list[str] | None = None,
+    ) -> str:
+        record = self._new_record(messages, max_tokens, temperature, stream=False)
+        started = time.monotonic()
+        try:
+            response = self._client.chat.completions.create(
+                **self._request(messages, max_tokens, record.temperature, stop)
+            )
+            text = (response.choices[0].message.content or "") if response.choices else ""
+            self._fill_usage(record, messages, text, getattr(response, "usage", None))
+            return text
+        except openai.OpenAIError as exc:
+            error = self._unavailable(exc)
+            record.error = str(error)
+            raise error from exc
+        finally:
+            record.seconds_total = round(time.monotonic() - started, 3)
+            self._log(record)
+
+    def stream(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int = 512,
+        temperature: float | None = None,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        """Yield text deltas. The request is sent when iteration starts; closing early ends it."""
+        record = self._new_record(messages, max_tokens, temperature, stream=True)
+        started = time.monotonic()
+        pieces: list[str] = []
+        usage = None
+        try:
+            response = self._client.chat.completions.create(
+                **self._request(messages, max_tokens, record.temperature, stop),
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            with response:
+                for chunk in response:
+                    if getattr(chunk, "usage", None):
+                        usage = chunk.usage
+                    for choice in chunk.choices or ():
+                        delta = choice.delta.content if choice.delta else None
+                        if delta:
+                            if record.seconds_to_first_token is None:
+                                record.seconds_to_first_token = round(time.monotonic() - started, 3)
+                            pieces.append(delta)
+                            yield delta
+            self._fill_usage(record, messages, "".join(pieces), usage)
+        except openai.OpenAIError as exc:
+            error = self._unavailable(exc)
+            record.error = str(error)
+            raise error from exc
+        except GeneratorExit:
+            record.error = "调用方提前结束了流式输出"
+            self._fill_usage(record, messages, "".join(pieces), None)
+            raise
+        finally:
+            record.seconds_total = round(time.monotonic() - started, 3)
+            self._log(record)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _request(self, messages: list[Message], max_tokens: int, temperature: float, stop: list[str] | None) -> dict:
+        request: dict = {"model": self.name, "messages": messages, "max_tokens": max_tokens, "temperature": temperature}
+        if stop:
+            request["stop"] = stop
+        return request
+
+    def _new_record(self, messages: list[Message], max_tokens: int, temperature: float | None, stream: bool) -> CallRecord:
+        return CallRecord(
+            time=now_iso(),
+            model=self.name,
+            endpoint=self.endpoint,
+            prompt_sha256=prompt_sha256(messages),
+            prompt_tokens=None,
+            completion_tokens=None,
+            seconds_to_first_token=None,
+            seconds_total=0.0,
+            stream=stream,
+            max_tokens=max_tokens,
+            temperature=self.default_temperature if temperature is None else temperature,
+        )
+
+    @staticmethod
+    def _fill_usage(record: CallRecord, messages: list[Message], text: str, usage) -> None:
+        if usage is not None and getattr(usage, "prompt_tokens", None) is not None:
+            record.prompt_tokens = usage.prompt_tokens
+            record.completion_tokens = usage.completion_tokens
+            return
+        # The server sent no usage (some compatible servers don't): count with tiktoken, and say so.
+        record.prompt_tokens = sum(count_tokens(m.get("content", "")) for m in messages)
+        record.completion_tokens = count_tokens(text)
+        record.tokens_estimated = True
+
+    def _log(self, record: CallRecord) -> None:
+        if self.logs_dir is not None:
+            write_call(self.logs_dir, record)
+
+    def _unavailable(self, exc: openai.OpenAIError) -> ModelUnavailable:
+        """Translate an ``openai`` error into one clear Chinese sentence naming the endpoint."""
+        where = f"模型服务 {self.endpoint}(模型 {self.name})"
+        if isinstance(exc, openai.APITimeoutError):
+            return ModelUnavailable(f"{where} 响应超时(已重试后仍失败)。{self.unreachable_hint}")
+        if isinstance(exc, openai.APIConnectionError):
+            return ModelUnavailable(f"无法连接{where}(已重试后仍失败)。{self.unreachable_hint}")
+        if isinstance(exc, openai.AuthenticationError):
+            return ModelUnavailable(f"{where} 拒绝了密钥(401)。请设置正确的 ASSISTANT_LLM_API_KEY。")
+        if isinstance(exc, openai.PermissionDeniedError):
+            return ModelUnavailable(f"{where} 拒绝访问(403)。请检查密钥的权限。")
+        if isinstance(exc, openai.NotFoundError):
+            return ModelUnavailable(f"{where} 找不到该模型或接口(404)。请检查 ASSISTANT_LLM_MODEL 和 ASSISTANT_LLM_BASE_URL。")
+        if isinstance(exc, openai.RateLimitError):
+            return ModelUnavailable(f"{where} 请求过多或额度不足(429),重试后仍失败。请稍后再试。")
+        if isinstance(exc, openai.APIStatusError):
+            detail = _short(re.sub(r"^Error code: \d+ - ", "", getattr(exc, "message", "") or str(exc)))
+            if exc.status_code == 400 and _CONTEXT_EXCEEDED.search(detail):
+                return ModelUnavailable(
+                    f"{where} 拒绝了请求(400): 提示词加回答超出了模型的上下文窗口(按设置为 {self.context_window} tokens)。"
+                    f"请减少放入提示词的段落,或调大 ASSISTANT_LLM_CONTEXT。服务器原话: {detail}"
+                )
+            if exc.status_code >= 500:
+                return ModelUnavailable(f"{where} 出错({exc.status_code}),重试后仍失败: {detail}")
+            return ModelUnavailable(f"{where} 拒绝了请求({exc.status_code}): {detail}")
+        return ModelUnavailable(f"调用{where}失败: {_short(str(exc))}")
+
+
+# llama.cpp: "exceeds the available context size"; OpenAI/vLLM: "maximum context length", context_length_exceeded
+_CONTEXT_EXCEEDED = re.compile(r"context size|context length|context_length|maximum context|too many tokens", re.I)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
