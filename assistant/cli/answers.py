@@ -1,0 +1,196 @@
+"""``assistant ask`` (answer with citations), ``assistant summarize`` (structured summary of one report)
+and ``assistant compare`` (one question over every matching report)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.types import LEVELS, Answer, Part, SearchFilter
+
+QUOTE_CHARS = 120
+
+
+def _add_filter_args(p: argparse.ArgumentParser, with_section: bool = True) -> None:
+    p.add_argument("--org", action="append", metavar="单位", help="只看这个单位的报告 (可重复)")
+    p.add_argument("--year", action="append", type=int, metavar="年份", help="只看这一年度的报告 (可重复)")
+    p.add_argument("--level", action="append", choices=LEVELS, help="只看这一层级 (可重复)")
+    if with_section:
+        p.add_argument("--section", action="append", choices=[x.value for x in Part], help="只看报告的这一部分 (可重复)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ask = subparsers.add_parser(
+        "ask",
+        help="就报告库提问, 回答带出处并核对数字",
+        description="根据已导入的报告回答问题: 每句话标注出处, 回答中的数字逐个与所引原文核对。"
+        "问题中提到的单位、年份会自动作为检索范围; 用 --org/--year/--section 指定则不再推断。",
+    )
+    ask.add_argument("question", help="问题, 例如 “泾源县2024年调解矛盾纠纷多少件?”")
+    _add_filter_args(ask)
+    ask.set_defaults(func=cmd_ask)
+
+    summ = subparsers.add_parser(
+        "summarize",
+        help="一份报告的结构化摘要 (举措、数字表、不足、安排)",
+        description="列出报告的主要举措、全部数字 (由程序摘出, 附所在句子)、存在的不足和下一年度安排, "
+        "每条都标明在报告中的位置; 有模型时再加一段带出处的概述。",
+    )
+    summ.add_argument("report", help="报告, 例如 泾源县-2024、泾源县2024, 或只有一份报告的单位名")
+    summ.add_argument("--no-model", action="store_true", help="不调用模型, 只输出程序摘出的内容")
+    summ.set_defaults(func=cmd_summarize)
+
+    comp = subparsers.add_parser(
+        "compare",
+        help="跨报告比较: 对每一份符合条件的报告分别作答并列表",
+        description="逐份检查符合条件的报告 (单位、年度、层级可从问题中识别, 如 “各乡镇2024年…”), "
+        "每份报告单独作答并标注出处, 最后给出表格和覆盖情况 (基于 N/M 份报告; 未提及: …)。",
+    )
+    comp.add_argument("question", help="问题, 例如 “各乡镇2024年调解矛盾纠纷的件数?”")
+    _add_filter_args(comp, with_section=False)
+    comp.add_argument("--no-model", action="store_true", help="不调用模型, 只用程序摘出的数字")
+    comp.set_defaults(func=cmd_compare)
+
+
+def explicit_filter(args: argparse.Namespace) -> SearchFilter | None:
+    sections = getattr(args, "section", None)
+    f = SearchFilter(
+        orgs=args.org or None,
+        years=args.year or None,
+        levels=args.level or None,
+        parts=[Part(s) for s in sections] if sections else None,
+    )
+    return None if f.is_empty() else f
+
+
+def _short(text: str, n: int = QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def excerpt(quote: str, answer_text: str, n: int = QUOTE_CHARS) -> str:
+    """The part of a long quote that holds the figures the answer uses (else its start)."""
+    from assistant.figures import find_figures, same_figure
+
+    quote = " ".join(quote.split())
+    if len(quote) <= n:
+        return quote
+    in_quote = find_figures(quote)
+    for fig in find_figures(answer_text):
+        match = next((q for q in in_quote if same_figure(fig, q)), None)
+        if match is not None:
+            start = max(0, min(match.start - n // 3, len(quote) - n))
+            return ("…" if start else "") + quote[start : start + n] + ("…" if start + n < len(quote) else "")
+    return quote[:n] + "…"
+
+
+def print_answer(ans: Answer, out=None) -> None:
+    """The checked answer with its scope, sources and every warning a reader must see."""
+    out = out or sys.stdout
+    print("\n" + "─" * 40, file=out)
+    print(f"回答(已核对): {ans.text}", file=out)
+    if ans.filter is not None:
+        how = " (从问题识别)" if ans.filter.inferred else ""
+        print(f"{ans.filter.describe()}{how}", file=out)
+    if ans.citations:
+        print("出处:", file=out)
+        for i, c in enumerate(ans.citations, start=1):
+            where = f"{c.org} {c.year}年 · {c.part.value}" + (f" · {c.heading}" if c.heading else "")
+            print(f"  [{i}] {where}\n      “{excerpt(c.quote, ans.text)}”", file=out)
+    if ans.ungrounded:
+        figs = "、".join(f.text for f in ans.ungrounded)
+        print(f"⚠ 以下数字在所引用的原文中找不到, 请核对 (文中以 ⚠ 标出): {figs}", file=out)
+    if ans.invented_ids:
+        print(f"⚠ 模型引用了不存在的材料编号, 已删除: {'、'.join(ans.invented_ids)}", file=out)
+    if ans.uncited:
+        print("⚠ 回答没有引用任何报告原文, 请谨慎使用。", file=out)
+    if ans.seconds_total is not None:
+        first = f"{ans.seconds_to_first_token:.1f}" if ans.seconds_to_first_token is not None else "-"
+        print(f"用时: 首字 {first} 秒, 全部 {ans.seconds_total:.1f} 秒 · 模型 {ans.model}", file=out)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant import runtime
+    from assistant.qa import stream_answer
+
+    library = runtime.library()
+    if not library.reports():
+        print("报告库是空的: 请先导入报告 (assistant ingest 文件或目录)。")
+        return 1
+    model = runtime.chat_model()
+    final: Answer | None = None
+    for item in stream_answer(args.question, library=library, model=model, filter=explicit_filter(args)):
+        if isinstance(item, Answer):
+            final = item
+        else:
+            print(item, end="", flush=True)  # raw as it arrives; the checked version follows
+    assert final is not None
+    print_answer(final)
+    return 0
+
+
+def _optional_model():
+    """The chat model, or None (said on stderr) when it cannot be used: code-only output still helps."""
+    from assistant import runtime
+    from assistant.errors import ModelUnavailable
+
+    try:
+        return runtime.chat_model()
+    except ModelUnavailable as exc:
+        print(f"提示: 模型不可用, 只输出程序摘出的内容 ({exc})", file=sys.stderr)
+        return None
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from assistant import runtime
+    from assistant.summarize import summarize
+
+    report = runtime.library().get(args.report)
+    model = None if args.no_model else _optional_model()
+    s = summarize(report, model=model)
+    print(f"《{report.meta.title}》 {s.label} ({report.id})")
+    if s.overview:
+        print(f"\n概述 (模型撰写, 已核对): {s.overview}")
+        for i, c in enumerate(s.overview_citations, start=1):
+            print(f"  [{i}] {c.part.value} · “{_short(c.quote, 60)}”")
+        if s.overview_ungrounded:
+            print(f"  ⚠ 原文中找不到的数字: {'、'.join(f.text for f in s.overview_ungrounded)}")
+    if s.overview_note:
+        print(f"\n({s.overview_note})")
+    print(f"\n一、主要举措 ({len(s.measures)} 条)")
+    heading = None
+    for m in s.measures:
+        if m.heading != heading:
+            heading = m.heading
+            if heading:
+                print(f"  {heading}")
+        print(f"    - {m.text}  [字符 {m.start}–{m.end}]")
+    print(f"\n二、数字 ({len(s.figures)} 个, 由程序从原文摘出)")
+    print("  | 事项 | 数字 | 单位 | 所在部分 | 原句 | 位置 |")
+    for row in s.figures:
+        f = row.figure
+        print(f"  | {row.what or '—'} | {f.text} | {f.unit or '—'} | {row.part.value} | {_short(row.sentence, 60)} | {f.start}–{f.end} |")
+    for title, passages in (("三、存在的不足", s.shortcomings), ("    原因", s.causes), ("四、下一年度安排", s.plans)):
+        if not passages and title.startswith("    "):
+            continue
+        print(f"\n{title.strip()} ({len(passages)} 条)")
+        if not passages:
+            print("  (报告中没有找到这一部分)")
+        for p in passages:
+            print(f"  - {_short(p.text)}  [字符 {p.start}–{p.end}]")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from assistant import runtime
+    from assistant.compare import compare
+
+    library = runtime.library()
+    model = None if args.no_model else _optional_model()
+    comparison = compare(args.question, library, model=model, filter=explicit_filter(args))
+    print(f"{comparison.question}\n{comparison.filter.describe()}\n")
+    print(comparison.to_markdown())
+    warnings = [r for r in comparison.rows if r.ungrounded]
+    for r in warnings:
+        print(f"⚠ {r.org}: 回答中的数字在所引原文中找不到: {'、'.join(f.text for f in r.ungrounded)}")
+    return 0

@@ -1,0 +1,226 @@
+"""A structured summary of one report, every line traceable to its passage (offsets into ``Report.text``).
+
+Code extracts the facts, so they are exact: key measures (the 举措成效 headings and each paragraph's
+lead sentence), a table of every figure (what, number, unit, the sentence it comes from), the
+shortcomings and next year's plans (the report's Items). A short model-written overview with
+citations is added only when a model is given, and is checked like any answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from assistant.citations import check_reply, evidence_block, pack_evidence
+from assistant.errors import AssistantError
+from assistant.figures import find_figures
+from assistant.llm import context_budget
+from assistant.prompts import load_prompt
+from assistant.types import Citation, Evidence, Figure, Part, Report, Section
+
+log = logging.getLogger(__name__)
+
+OVERVIEW_MAX_TOKENS = 400
+LEAD_MAX_CHARS = 50
+WHAT_MAX_CHARS = 24
+_SENTENCE_END = "。;；!！?？\n"
+_CLAUSE_BREAK = re.compile(r"[。;；!！?？\n,，、:：]")
+# Verbs and hedges between a figure's subject and the number: 化解率达到96.77% → 化解率.
+_WHAT_TAIL = re.compile(r"(?:共计|共|累计|总计|合计|达到|达|为|约|近|超过|超|逾|多达|计|了)+$")
+
+
+@dataclass
+class Passage:
+    """A piece of the report: ``report.text[start:end] == text``."""
+
+    part: Part
+    heading: str  # the innermost heading it sits under ('' when none)
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class FigureRow:
+    """One figure the report gives, with what it counts and the sentence it comes from."""
+
+    what: str  # the phrase before the number: 调解矛盾纠纷
+    figure: Figure  # offsets into report.text
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    part: Part
+
+
+@dataclass
+class Summary:
+    report_id: str
+    label: str  # 泾源县 2024年
+    measures: list[Passage] = field(default_factory=list)
+    figures: list[FigureRow] = field(default_factory=list)
+    shortcomings: list[Passage] = field(default_factory=list)
+    causes: list[Passage] = field(default_factory=list)
+    plans: list[Passage] = field(default_factory=list)
+    overview: str | None = None  # model-written, with [1][2] citations; None without a model
+    overview_citations: list[Citation] = field(default_factory=list)
+    overview_ungrounded: list[Figure] = field(default_factory=list)
+    overview_note: str = ""  # why there is no overview, when there is none
+    model: str = ""
+
+
+def _innermost(report: Report, pos: int) -> Section | None:
+    inside = [s for s in report.sections if s.start <= pos < s.end]
+    return max(inside, key=lambda s: (s.depth, s.start)) if inside else None
+
+
+def part_at(report: Report, pos: int) -> Part:
+    section = _innermost(report, pos)
+    return section.part if section else Part.PREAMBLE
+
+
+def _lines(report: Report, start: int, end: int):
+    """(start, end) of each non-empty line between ``start`` and ``end``."""
+    pos = start
+    while pos < end:
+        nl = report.text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        if report.text[pos:stop].strip():
+            yield pos, stop
+        pos = stop + 1
+
+
+def key_measures(report: Report) -> list[Passage]:
+    """The lead sentence of every paragraph under 举措成效, with the heading it sits under."""
+    headings = {(s.start, s.heading) for s in report.sections if s.heading}
+    spans = sorted({(s.start, s.end) for s in report.sections if s.part == Part.MEASURES})
+    seen: set[int] = set()
+    out: list[Passage] = []
+    for span_start, span_end in spans:
+        for start, end in _lines(report, span_start, span_end):
+            if start in seen:
+                continue
+            seen.add(start)
+            section = _innermost(report, start)
+            line = report.text[start:end]
+            if section and (start, section.heading) in headings and line.startswith(section.heading):
+                start += len(section.heading)  # a heading line, or a heading run into its body
+                start += len(report.text[start:end]) - len(report.text[start:end].lstrip("。.:：,， "))
+                if start >= end:
+                    continue
+            lead_end = _lead_end(report.text, start, end)
+            out.append(Passage(Part.MEASURES, section.heading if section else "", report.text[start:lead_end],
+                               start, lead_end))
+    return out
+
+
+def _lead_end(text: str, start: int, end: int) -> int:
+    """End of the first sentence (its 。 included), or of the first clauses up to LEAD_MAX_CHARS."""
+    for i in range(start, min(end, start + LEAD_MAX_CHARS)):
+        if text[i] in _SENTENCE_END:
+            return i + 1 if text[i] != "\n" else i
+    cut = start + LEAD_MAX_CHARS
+    if cut >= end:
+        return end
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, start, cut)]
+    return breaks[-1] if breaks else cut
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    s = max(text.rfind(ch, 0, start) for ch in _SENTENCE_END) + 1
+    e = min((i for i in (text.find(ch, end) for ch in _SENTENCE_END) if i >= 0), default=len(text))
+    if e < len(text) and text[e] != "\n":
+        e += 1  # keep the sentence's own full stop
+    while s < e and text[s] in " \t":
+        s += 1
+    return s, e
+
+
+def figure_what(text: str, fig: Figure, sentence_start: int, previous_end: int) -> str:
+    """The phrase naming what a figure counts: from the last clause break (or previous figure) to the number."""
+    floor = max(sentence_start, previous_end)
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, floor, fig.start)]
+    phrase = text[breaks[-1] if breaks else floor : fig.start].strip()
+    phrase = _WHAT_TAIL.sub("", phrase).strip().rstrip("“\"‘'《(（")
+    return phrase[-WHAT_MAX_CHARS:]
+
+
+def figures_table(report: Report) -> list[FigureRow]:
+    """Every figure in the report body, in order, with what it counts and its sentence."""
+    rows: list[FigureRow] = []
+    previous_end = 0
+    for fig in find_figures(report.text):
+        part = part_at(report, fig.start)
+        s, e = _sentence_around(report.text, fig.start, fig.end)
+        what = figure_what(report.text, fig, s, previous_end)
+        if not what and rows and rows[-1].sentence_start == s:
+            what = rows[-1].what  # 1420户1500万元: the second number counts the same thing
+        previous_end = fig.end
+        if part in (Part.PREAMBLE, Part.CLOSING) and not what:
+            continue
+        rows.append(FigureRow(what, fig, report.text[s:e], s, e, part))
+    return rows
+
+
+def _items_or_sections(report: Report, part: Part) -> list[Passage]:
+    items = report.items_of(part)
+    if items:
+        return [Passage(part, i.heading, i.text, i.start, i.end) for i in items]
+    return [Passage(part, s.heading, report.text[s.start : s.end], s.start, s.end)
+            for s in report.sections if s.part == part and s.depth == 1]
+
+
+def overview_messages(report: Report, evidence: list[Evidence]) -> list[dict]:
+    return load_prompt("summary").render(report_label=report.meta.label, evidence=evidence_block(evidence))
+
+
+def _overview_evidence(report: Report, model) -> list[Evidence]:
+    """The report's chunks, a few from each part in report order, packed into the model's window."""
+    order = [Part.MEASURES, Part.LEADERSHIP, Part.SHORTCOMINGS, Part.CAUSES, Part.PLANS]
+    by_part = {p: [c for c in report.chunks if c.part == p] for p in order}
+    picked, round_ = [], 0
+    while any(round_ < len(v) for v in by_part.values()):  # round-robin so every part is represented
+        for p in order:
+            if round_ < len(by_part[p]):
+                picked.append(by_part[p][round_])
+        round_ += 1
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in picked]
+    budget = context_budget(model.context_window, overview_messages(report, []), OVERVIEW_MAX_TOKENS)
+    kept = {ev.id for ev in pack_evidence(evidence, budget)}
+    return sorted((ev for ev in evidence if ev.id in kept), key=lambda ev: ev.chunk.start)
+
+
+def summarize(report: Report, model=None) -> Summary:
+    """The structured summary; with a model, also a short cited overview (checked like an answer)."""
+    summary = Summary(
+        report.id,
+        report.meta.label,
+        measures=key_measures(report),
+        figures=figures_table(report),
+        shortcomings=_items_or_sections(report, Part.SHORTCOMINGS),
+        causes=_items_or_sections(report, Part.CAUSES),
+        plans=_items_or_sections(report, Part.PLANS),
+    )
+    if model is None:
+        summary.overview_note = "未使用模型,只列出代码摘出的内容。"
+        return summary
+    summary.model = getattr(model, "name", "")
+    evidence = _overview_evidence(report, model)
+    if not evidence:
+        summary.overview_note = "报告没有可供概述的段落。"
+        return summary
+    try:
+        raw = model.complete(overview_messages(report, evidence), max_tokens=OVERVIEW_MAX_TOKENS)
+    except AssistantError as exc:
+        summary.overview_note = f"概述未生成: {exc}"
+        return summary
+    checked = check_reply(raw, evidence)
+    if checked.refused:
+        summary.overview_note = "模型没有给出概述。"
+        return summary
+    summary.overview = checked.text
+    summary.overview_citations = checked.citations
+    summary.overview_ungrounded = checked.ungrounded
+    if checked.uncited:
+        summary.overview_note = "概述没有引用任何段落,请谨慎使用。"
+    return summary

@@ -1,0 +1,271 @@
+"""Q&A with a scripted model and an in-memory library: citations, refusal, grounding, streaming, packing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.citations import REFUSAL, check_reply, is_refusal, make_evidence
+from assistant.errors import BadInput
+from assistant.llm import FakeChatModel, messages_tokens
+from assistant.qa import answer, stream_answer
+from assistant.types import Answer, Evidence, SearchFilter
+from fake_library import sample_library
+
+Q = "泾源县2024年调解矛盾纠纷多少件?"
+
+
+def ev_id_containing(messages, needle: str) -> str:
+    """The evidence id the prompt shows for the passage containing ``needle``."""
+    material = messages[-1]["content"]  # the user message; the system message has made-up examples
+    for block in material.split("\n\n"):
+        if needle in block:
+            m = re.search(r"\[(ev-[0-9a-f]{8})\]", block)
+            if m:
+                return m.group(1)
+    raise AssertionError(f"no evidence with {needle!r} in the prompt")
+
+
+def reply_citing(needle: str, template: str):
+    """A fake reply that cites the real id of the passage containing ``needle``."""
+    return lambda messages: template.format(id=ev_id_containing(messages, needle))
+
+
+def test_answer_with_valid_citation_is_renumbered_and_grounded():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "泾源县2024年共调解矛盾纠纷930件,化解率96.77% [{id}]。")])
+    ans = answer(Q, library=lib, model=model)
+    assert ans.text == "泾源县2024年共调解矛盾纠纷930件,化解率96.77%[1]。"
+    assert len(ans.citations) == 1
+    c = ans.citations[0]
+    assert (c.org, c.year, c.part.value) == ("泾源县", 2024, "举措成效")
+    assert "930件" in c.quote and c.heading == "一、主要举措和成效"
+    assert c.evidence_id == Evidence.make_id(c.chunk_id)
+    assert not ans.refused and not ans.uncited and ans.ungrounded == [] and ans.invented_ids == []
+    assert ans.filter.orgs == ["泾源县"] and ans.filter.inferred
+    assert ans.settings_hash and ans.model == "fake"
+
+
+def test_prompt_carries_refusal_evidence_metadata_and_question():
+    lib = sample_library()
+    model = FakeChatModel([REFUSAL])
+    answer(Q, library=lib, model=model)
+    prompt = model.history[0].prompt
+    assert REFUSAL in prompt and Q in prompt
+    assert "泾源县 2024年 · 举措成效" in prompt  # body, year, section shown with each passage
+    assert "徐行镇" not in model.history[0].messages[-1]["content"]  # the inferred filter kept other bodies out
+
+
+def test_invented_id_is_dropped_and_listed():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "调解矛盾纠纷930件 [{id}][ev-deadbeef]。")])
+    ans = answer(Q, library=lib, model=model)
+    assert ans.invented_ids == ["ev-deadbeef"]
+    assert "ev-deadbeef" not in ans.text and ans.text == "调解矛盾纠纷930件[1]。"
+    assert len(ans.citations) == 1
+
+
+def test_only_invented_ids_means_uncited_and_every_figure_ungrounded():
+    lib = sample_library()
+    ans = answer(Q, library=lib, model=FakeChatModel(["调解矛盾纠纷930件 [ev-12345678]。"]))
+    assert ans.uncited and ans.citations == [] and ans.invented_ids == ["ev-12345678"]
+    assert [f.text for f in ans.ungrounded] == ["930件"]
+    assert "⚠930件⚠" in ans.text
+
+
+def test_wrong_figure_is_flagged_and_marked():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "泾源县2024年调解矛盾纠纷903件,化解率96.77% [{id}]。")])
+    ans = answer(Q, library=lib, model=model)
+    assert [f.text for f in ans.ungrounded] == ["903件"]
+    assert "⚠903件⚠" in ans.text and "⚠96.77%⚠" not in ans.text
+    f = ans.ungrounded[0]
+    assert ans.text[f.start : f.end] == "903件"
+
+
+def test_figure_from_an_uncited_passage_is_not_grounded():
+    """136件 is in the evidence the model saw, but not in the passage it cited."""
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "调解矛盾纠纷930件,解决企业难题136件 [{id}]。")])
+    ans = answer(Q, library=lib, model=model)
+    assert [f.text for f in ans.ungrounded] == ["136件"]
+
+
+def test_several_citations_numbered_in_order_of_first_use():
+    lib = sample_library()
+
+    def reply(messages):
+        a, b = ev_id_containing(messages, "930件"), ev_id_containing(messages, "1500万元")
+        return f"调解930件【{a}】,减税降费1500万元({b}, {a})。再次引用[{b}]。"
+
+    ans = answer("泾源县2024年调解矛盾纠纷和减税降费情况", library=lib, model=FakeChatModel([reply]))
+    assert ans.text == "调解930件[1],减税降费1500万元[2][1]。再次引用[2]。"
+    assert ["930件" in c.quote for c in ans.citations] == [True, False]
+    assert ans.ungrounded == []
+
+
+def test_exact_refusal():
+    lib = sample_library()
+    ans = answer("泾源县2024年调解矛盾纠纷的平均用时是多少?", library=lib, model=FakeChatModel([REFUSAL]))
+    assert ans.refused and ans.text == REFUSAL
+    assert ans.citations == [] and ans.ungrounded == [] and not ans.uncited
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "根据提供的材料,无法回答这个问题。",
+        "材料中没有提及高速公路的修建情况。",
+        "抱歉,报告中没有相关内容。",
+        REFUSAL + " [ev-12345678]",
+        "  ",
+    ],
+)
+def test_paraphrased_refusal_is_normalised(reply):
+    model = FakeChatModel([reply])
+    ans = answer("泾源县2024年调解矛盾纠纷的平均用时是多少?", library=sample_library(), model=model)
+    assert len(model.history) == 1  # the model was asked; its reply was normalised
+    assert ans.refused and ans.text == REFUSAL and ans.citations == [] and ans.ungrounded == []
+
+
+def test_cited_answer_mentioning_a_gap_is_not_a_refusal():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "报告没有提到调解成功率,但共调解矛盾纠纷930件 [{id}]。")])
+    ans = answer(Q, library=lib, model=model)
+    assert not ans.refused and ans.citations
+
+
+def test_no_hits_refuses_without_calling_the_model():
+    lib = sample_library()
+    model = FakeChatModel([])
+    items = list(stream_answer("量子计算", library=lib, model=model))
+    assert items[0] == REFUSAL and isinstance(items[-1], Answer) and items[-1].refused
+    assert model.history == []
+
+
+def test_stream_yields_deltas_then_final_answer_with_timings():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "共调解矛盾纠纷930件 [{id}]。")])
+    items = list(stream_answer(Q, library=lib, model=model))
+    deltas, final = items[:-1], items[-1]
+    assert len(deltas) > 1 and all(isinstance(d, str) for d in deltas)
+    assert "".join(deltas).startswith("共调解矛盾纠纷930件 [ev-")
+    assert isinstance(final, Answer) and final.text == "共调解矛盾纠纷930件[1]。"
+    assert 0 <= final.seconds_to_first_token <= final.seconds_total
+
+
+def test_explicit_filter_is_used_instead_of_inference():
+    lib = sample_library()
+    model = FakeChatModel([REFUSAL])
+    ans = answer("调解矛盾纠纷多少件?", library=lib, model=model, filter=SearchFilter(orgs=["徐行镇"]))
+    assert ans.filter.orgs == ["徐行镇"] and not ans.filter.inferred
+    material = model.history[0].messages[-1]["content"]
+    assert "186件" in material and "930件" not in material
+
+
+def test_evidence_is_packed_within_the_context_window():
+    lib = sample_library()
+    from assistant.qa import qa_messages
+
+    question = "矛盾纠纷化解、普法宣传、执法队伍和营商环境"
+    window = messages_tokens(qa_messages(question, [])) + 512 + 120  # room for a passage or two
+    small = FakeChatModel([REFUSAL], context_window=window)
+    big = FakeChatModel([REFUSAL], context_window=32000)
+    ans_small = answer(question, library=lib, model=small, filter=SearchFilter(orgs=["泾源县"]))
+    ans_big = answer(question, library=lib, model=big, filter=SearchFilter(orgs=["泾源县"]))
+    assert 0 < len(ans_small.evidence) < len(ans_big.evidence)
+    assert messages_tokens(small.history[0].messages) + 512 <= window
+
+
+@pytest.mark.parametrize("question", ["", "   ", "问" * 501])
+def test_bad_question_is_refused_with_a_message(question):
+    with pytest.raises(BadInput) as exc:
+        answer(question, library=sample_library(), model=FakeChatModel([]))
+    assert "问题" in str(exc.value)
+
+
+def test_check_reply_strips_space_before_punctuation_and_keeps_plain_text():
+    lib = sample_library()
+    ev = make_evidence(lib.search(Q).hits)
+    checked = check_reply(f"调解930件 [{ev[1].id}] 。", ev)
+    assert checked.text == "调解930件[1]。"
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [(REFUSAL, True), ("没有找到相关内容。", True), ("泾源县调解930件。", False), ("无法确定" * 30, False)],
+)
+def test_is_refusal(text, refused):
+    assert is_refusal(text) is refused
+
+
+def test_an_echoed_passage_keeps_its_words_and_becomes_a_citation():
+    lib = sample_library()
+    ev = make_evidence(lib.search(Q).hits)
+    target = next(e for e in ev if "930件" in e.chunk.text)
+    from assistant.citations import format_evidence
+
+    checked = check_reply(format_evidence(target), ev)
+    assert checked.text == target.chunk.text + "[1]"
+    assert checked.citations[0].evidence_id == target.id and checked.ungrounded == []
+
+
+def test_best_evidence_is_shown_last_next_to_the_question():
+    lib = sample_library()
+    model = FakeChatModel([REFUSAL])
+    ans = answer(Q, library=lib, model=model)
+    material = model.history[0].messages[-1]["content"]
+    assert material.rindex(ans.evidence[0].id) > material.rindex(ans.evidence[-1].id)
+
+
+@pytest.mark.parametrize(
+    "template, expected",
+    [
+        ("[{id}] 答案(材料编号) 2024年调解矛盾纠纷930件", "2024年调解矛盾纠纷930件[1]"),
+        ("[{id}] 泾源县2024年调解矛盾纠纷930件。", "泾源县2024年调解矛盾纠纷930件[1]。"),
+        ("[{id}]答案:调解930件", "调解930件[1]"),
+    ],
+)
+def test_an_id_written_first_moves_to_the_end(template, expected):
+    lib = sample_library()
+    ev = make_evidence(lib.search(Q).hits)
+    target = next(e for e in ev if "930件" in e.chunk.text)
+    checked = check_reply(template.format(id=target.id), ev)
+    assert checked.text == expected and checked.ungrounded == [] and not checked.uncited
+
+
+def test_leading_ids_of_several_sentences_stay_in_place():
+    lib = sample_library()
+    ev = make_evidence(lib.search(Q).hits)
+    a = next(e for e in ev if "930件" in e.chunk.text)
+    b = next(e for e in ev if "1500万元" in e.chunk.text)
+    checked = check_reply(f"[{a.id}] 调解930件。[{b.id}] 减税降费1500万元。", ev)
+    assert checked.text == "[1] 调解930件。[2] 减税降费1500万元。" and checked.ungrounded == []
+
+
+def test_question_sharing_no_topical_word_with_the_evidence_is_refused_without_the_model():
+    model = FakeChatModel([])
+    items = list(stream_answer("泾源县2024年新建了多少公里高速公路?", library=sample_library(), model=model))
+    assert items[-1].refused and items[-1].text == REFUSAL and model.history == []
+
+
+@pytest.mark.parametrize(
+    "question, topical",
+    [("泾源县2024年调解矛盾纠纷多少件?", {"调解", "解矛", "矛盾", "盾纠", "纠纷"}),
+     ("那徐行镇呢?", set()),
+     ("2024年法治政府建设情况", set())],
+)
+def test_topical_bigrams(question, topical):
+    from assistant.qa import topical_bigrams
+
+    assert topical_bigrams(question, ["泾源县", "徐行镇"]) == topical
+
+
+def test_a_looping_reply_and_echoed_format_labels_are_cleaned():
+    lib = sample_library()
+    ev = make_evidence(lib.search(Q).hits)
+    a = next(e for e in ev if "930件" in e.chunk.text)
+    checked = check_reply(f"[{a.id}] 答案(罚款)" * 20 + f"[{a.id}] 答案(件数) 调解930件", ev)
+    assert "答案" not in checked.text and checked.text.count("[1]") <= 3 and "930件" in checked.text
+    assert check_reply("调解930件,化解率96.77%。", ev).text.replace("⚠", "") == "调解930件,化解率96.77%。"  # no false loop
