@@ -74,6 +74,14 @@ class RetrievalSettings(BaseModel, extra="forbid"):
     bm25_weight: float = Field(2.0, ge=0, description="Weight of BM25 in reciprocal-rank fusion")
     dense_weight: float = Field(1.0, ge=0)
     rrf_k: int = Field(60, ge=1)
+    fusion: Literal["rrf", "weighted"] = Field(
+        "rrf",
+        description="How BM25 and dense rankings are fused: reciprocal-rank fusion (rrf_k), or normalised scores "
+        "weighted and summed. Both use bm25_weight/dense_weight; measured in bench/bench_retrieval.py",
+    )
+    part_boost: float = Field(
+        0.1, ge=0, description="Relative score bonus for chunks in the report part a question asks about (不足/原因/安排…)"
+    )
 
 
 class UISettings(BaseModel, extra="forbid"):
@@ -82,6 +90,15 @@ class UISettings(BaseModel, extra="forbid"):
     username: str | None = None
     password: SecretStr | None = None
     max_upload_mb: float = Field(20.0, gt=0)
+
+
+class JudgeSettings(BaseModel, extra="forbid"):
+    """Optional model-graded eval checks (faithfulness, relevance). Off unless base_url and model are set."""
+
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint of the judge model; None = no judge")
+    model: str | None = Field(None, description="Judge model name at that endpoint")
+    api_key: SecretStr | None = Field(None, description="Key for the judge endpoint; never logged")
+    min_relevance: int = Field(4, ge=1, le=5, description="Relevance score (1-5) an answer needs to pass")
 
 
 class Settings(BaseSettings):
@@ -100,6 +117,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ui: UISettings = UISettings()
+    judge: JudgeSettings = JudgeSettings()
 
     # Derived locations under the data home.
     @property
