@@ -42,7 +42,7 @@ class LibraryRetriever(BaseRetriever):
     """LangChain's view of ``Library.search``: documents carry our ``Hit`` in their metadata.
 
     ``applied_filter`` holds the filter the library actually used (read off the question when
-    ``search_filter`` is empty), so the answer can say what it searched.
+    ``search_filter`` is None), so the answer can say what it searched.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -53,7 +53,8 @@ class LibraryRetriever(BaseRetriever):
     applied_filter: SearchFilter | None = None
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        given = self.search_filter if self.search_filter is not None and not self.search_filter.is_empty() else None
+        # None: read the scope off the question. An empty filter: the user cleared it, search everything.
+        given = self.search_filter
         result = self.library.search(query, filter=given, k=self.k, infer=given is None)
         self.applied_filter = result.filter
         return [Document(page_content=h.chunk.text, metadata={"hit": h, "chunk_id": h.chunk.id}) for h in result.hits]

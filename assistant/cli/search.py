@@ -1,0 +1,95 @@
+"""``assistant search`` (ranked chunks for a question) and ``assistant remove`` (delete a report)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.types import LEVELS, Part, SearchFilter
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    search = subparsers.add_parser(
+        "search",
+        help="在报告库中检索片段 (BM25 + 向量混合检索)",
+        description="在报告库中检索与问题最相关的片段。问题中提到的单位、年份会自动作为检索范围;"
+        "用 --org/--year/--level/--section 指定范围则不再推断。",
+    )
+    search.add_argument("question", help="问题, 例如 “泾源县2024年调解矛盾纠纷多少件?”")
+    search.add_argument("--org", action="append", metavar="单位", help="只检索这个单位的报告 (可重复)")
+    search.add_argument("--year", action="append", type=int, metavar="年份", help="只检索这一年度的报告 (可重复)")
+    search.add_argument("--level", action="append", choices=LEVELS, help="只检索这一层级 (可重复)")
+    search.add_argument(
+        "--section", action="append", choices=[p.value for p in Part], help="只检索报告的这一部分 (可重复)"
+    )
+    search.add_argument("-k", type=int, default=None, metavar="N", help="返回的片段数 (默认 ASSISTANT_RETRIEVAL_K)")
+    search.add_argument("--no-infer", action="store_true", help="不从问题中推断单位和年份")
+    search.set_defaults(func=cmd_search)
+
+    remove = subparsers.add_parser("remove", help="从报告库删除一份报告及其全部片段")
+    remove.add_argument("report", help="报告, 例如 泾源县-2024、泾源县2024, 或只有一份报告的单位名")
+    remove.add_argument("--yes", "-y", action="store_true", help="不再询问, 直接删除")
+    remove.set_defaults(func=cmd_remove)
+
+
+def explicit_filter(args: argparse.Namespace) -> SearchFilter | None:
+    """The filter given on the command line, or None to let the library infer one."""
+    f = SearchFilter(
+        orgs=args.org or None,
+        years=args.year or None,
+        levels=args.level or None,
+        parts=[Part(s) for s in args.section] if args.section else None,
+    )
+    return None if f.is_empty() else f
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant import runtime
+    from assistant.settings import get_settings
+
+    k = args.k if args.k is not None else get_settings().retrieval.k
+    library = runtime.library()
+    result = library.search(args.question, filter=explicit_filter(args), k=k, infer=not args.no_infer)
+    how = " (从问题推断)" if result.filter.inferred else ""
+    print(f"{result.filter.describe()}{how}")
+    if not result.hits:
+        reports = library.reports()
+        known = sorted({r.meta.org for r in reports})
+        unknown = [o for o in (result.filter.orgs or []) if o not in known]
+        if not reports:
+            print("报告库是空的: 请先导入报告 (assistant ingest 文件或目录)。")
+        elif unknown:
+            print(f"报告库中没有 {'、'.join(unknown)} 的报告。现有单位: {'、'.join(known)}")
+        else:
+            print("没有找到相关片段。")
+        return 0
+    for rank, hit in enumerate(result.hits, start=1):
+        c = hit.chunk
+        heading = " › ".join(h for h in c.heading_path if h)
+        ranks = ", ".join(
+            f"{name} 第{r}" for name, r in (("BM25", hit.bm25_rank), ("向量", hit.dense_rank)) if r is not None
+        )
+        print(f"\n[{rank}] {c.org} {c.year}年 · {c.part.value}{' · ' + heading if heading else ''}")
+        print(f"    得分 {hit.score:.4f} ({ranks}) · {c.report_id} 字符 {c.start}–{c.end}")
+        for line in c.text.splitlines() or [""]:
+            print(f"    {line}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from assistant import runtime
+
+    library = runtime.library()
+    report = library.get(args.report)
+    label = f"{report.meta.label} ({report.id}, {len(report.chunks)} 个片段, 来自 {report.meta.source or '未知文件'})"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"将删除 {label}。非交互运行时请加 --yes 确认。", file=sys.stderr)
+            return 2
+        answer = input(f"确认删除 {label}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes", "是"):
+            print("未删除。")
+            return 1
+    removed = library.remove(report.id)
+    print(f"已删除 {removed.meta.label} ({removed.id})。")
+    return 0

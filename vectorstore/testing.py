@@ -1,0 +1,109 @@
+"""Helpers for tests that need a library: hand-built reports and a real ``chroma run`` server.
+
+Used by this project's tests (and usable by other modules' tests): ``make_report`` builds a valid
+``Report`` without the ingest pipeline, ``ChromaServer`` starts a throwaway Chroma server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from assistant.types import Chunk, Part, Report, ReportMeta, Section
+
+
+def make_report(
+    org: str,
+    year: int,
+    paragraphs: list[tuple[Part, str]],
+    *,
+    level: str = "镇",
+    title: str | None = None,
+) -> Report:
+    """A report whose chunks are its paragraphs, with the ingest's label prefix in index_text.
+
+    The content hash is derived from the text, so the same paragraphs give the same hash.
+    """
+    rid = Report.make_id(org, year)
+    text = "\n".join(p for _, p in paragraphs)
+    chunks, sections, pos = [], [], 0
+    for part, para in paragraphs:
+        start, end = pos, pos + len(para)
+        chunks.append(
+            Chunk(
+                id=Chunk.make_id(rid, start, end),
+                report_id=rid,
+                org=org,
+                year=year,
+                level=level,
+                part=part,
+                heading_path=(part.value,),
+                text=para,
+                start=start,
+                end=end,
+                index_text=f"【{org} {year}年 · {part.value}】{para}",
+            )
+        )
+        sections.append(Section(part, "", (part.value,), 1, start, end))
+        pos = end + 1
+    meta = ReportMeta(org=org, level=level, year=year, title=title or f"{org}{year}年法治政府建设情况报告")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return Report(rid, digest, meta, text, sections, [], chunks)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ChromaServer:
+    """``chroma run --path DIR --host 127.0.0.1 --port P`` in a subprocess, stopped on exit."""
+
+    def __init__(self, path: Path, port: int | None = None, start_timeout_s: float = 60.0) -> None:
+        self.path = Path(path)
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self.start_timeout_s = start_timeout_s
+        self._proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ChromaServer":
+        exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+        self.path.mkdir(parents=True, exist_ok=True)
+        log = open(self.path / "server.log", "wb")
+        self._proc = subprocess.Popen(
+            [exe, "run", "--path", str(self.path), "--host", self.host, "--port", str(self.port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        deadline = time.monotonic() + self.start_timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self._proc.returncode}; see {self.path / 'server.log'}")
+            try:
+                if httpx.get(f"http://{self.host}:{self.port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"chroma run did not answer within {self.start_timeout_s}s")
+
+    def __exit__(self, *exc) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
