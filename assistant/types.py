@@ -264,6 +264,8 @@ class DraftParagraph:
     sources: list[SourceRef] = field(default_factory=list)
     ungrounded: list[Figure] = field(default_factory=list)
     foreign_orgs: list[str] = field(default_factory=list)  # other bodies' names caught (and removed)
+    heading: str = ""  # run-in subheading without its marker, e.g. 强化组织领导 (drafting numbers it (一)…)
+    notes: list[str] = field(default_factory=list)  # what the checks changed or flagged: 年份已更正…, 自动补充…
 
 
 @dataclass
@@ -282,6 +284,7 @@ class CoverageRow:
     shortcoming: Item  # from last year's report
     measures: list[str]  # measures in the new section 四 that address it
     sources: list[SourceRef]
+    added: bool = False  # True when the model missed it and drafting added a measure (marked in the text)
 
 
 @dataclass

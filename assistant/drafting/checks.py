@@ -1,0 +1,195 @@
+"""Checks enforced by code on every drafted paragraph, whatever the model wrote.
+
+1. Placeholders: the model's own ways of saying "unknown" (【待补充】, XX件) become 〔待补充:…〕.
+2. Contamination: another body's name is replaced by 我镇/我县/本街道 and recorded.
+3. Grounding: a figure found neither in the user's material nor in the body's own reports is replaced by a
+   〔待补充:…〕 placeholder and recorded.
+4. Years: a report on Y reports Y results and plans Y+1; a wrong year is corrected (or flagged) and noted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import jieba
+import jieba.posseg
+
+from assistant.types import DraftParagraph, Figure, Part
+
+jieba.setLogLevel(logging.WARNING)
+
+PLACEHOLDER = re.compile(r"〔待补充[:：]([^〕]*)〕")
+_LOOSE_PLACEHOLDER = re.compile(r"[【\[(（〔]\s*待补充\s*[:：]?\s*([^】\]）)〕]*?)\s*[】\])）〕]")
+_XX_FIGURE = re.compile(r"[XＸ×xｘ]{2,}|[XＸ×](?=[件次人名户个项场条份%％万元])")
+
+PLACE_SUFFIXES = ("街道", "镇", "乡", "县", "区")
+# Words ending like a place name that are not one (社区, 示范区…), found on the sample corpus.
+_GENERIC_TAILS = frozenset("社区 小区 园区 辖区 城区 景区 片区 山区 地区 乡镇 城镇 城乡 街区 校区 矿区 灾区 湾区 市区 郊区 老区 县区 区县 集镇 村镇 全镇 全县 全区 全乡".split())
+_GENERIC_NAMES = frozenset(
+    """示范区 开发区 保护区 风景区 功能区 试验区 实验区 自贸区 先行区 集聚区 服务区 居住区 管理区 生活区 商业区
+    工业区 责任区 网格区 示范县 示范镇 重点镇 中心镇 特色镇 建制镇 小城镇 民族乡 先进县 法治县 法治区 法治镇 法治乡
+    街道办""".split()
+)
+# jieba tags of a word before a bare 镇/县 that make it a verb phrase (落实 镇…), not a name (华亭 镇).
+_NOT_NAME_TAGS = ("v", "a", "d", "p", "c", "u", "r", "m", "q", "f")
+
+_YEAR = re.compile(r"(?<![\d.])(20\d{2})(?=\s*年)")
+# A past year is legitimate next to these: 较2024年, 2024年以来, 在2025年基础上.
+_PAST_BEFORE = ("较", "比", "同比", "相比", "自", "从", "与", "截至")
+_PAST_AFTER = ("以来", "基础", "相比", "同期", "底", "末", "至今")
+
+
+@dataclass
+class CheckContext:
+    """What the checks need to know about the body being drafted for."""
+
+    org: str
+    level: str
+    year: int  # the year the new report is on
+    other_orgs: list[str]  # every other body in the library
+    own_texts: list[str]  # the body's own reports (any year)
+    material: list[str]  # the user's material passages
+    _allowed: str = field(default="", init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._allowed = "\n".join([*self.own_texts, *self.material])
+
+    @property
+    def self_reference(self) -> str:
+        """How the body refers to itself: 我镇, 我乡, 我县, 我区, 本街道, 本单位."""
+        for suffix in ("镇", "乡", "县", "区"):
+            if self.org.endswith(suffix):
+                return "我" + suffix
+        return "本街道" if self.org.endswith("街道") else "本单位"
+
+    def grounding_sources(self) -> list[str]:
+        return [*self.material, *self.own_texts]
+
+
+def normalize_placeholders(text: str) -> str:
+    """Turn the model's other ways of marking unknowns into the one visible form 〔待补充:…〕."""
+    text = _LOOSE_PLACEHOLDER.sub(lambda m: f"〔待补充:{m.group(1).strip() or '具体内容'}〕", text)
+    return _XX_FIGURE.sub("〔待补充:具体数字〕", text)
+
+
+def placeholders_in(text: str) -> list[str]:
+    return [m.group(0) for m in PLACEHOLDER.finditer(text)]
+
+
+_ORG_TAILS = ("党委", "委", "政府", "人民政府", "人大", "纪委", "办")  # 嘉定 + 区委, 柱山 + 乡党委
+
+
+def _suffix_of(token: str) -> str:
+    """The place suffix a token stands for: 镇 for 镇 or 镇党委, '' for anything else."""
+    for suffix in PLACE_SUFFIXES:
+        if token == suffix or (token.startswith(suffix) and token[len(suffix):] in _ORG_TAILS):
+            return suffix
+    return ""
+
+
+def place_names(text: str) -> list[str]:
+    """Candidate place names (XX镇/乡/街道/县/区) in ``text``, in order, without repeats.
+
+    jieba keeps most names whole (泾源县, 外冈镇); some come as 华亭 + 镇, joined here unless the first
+    word is a verb or the like (落实 + 镇级…). Generic words (社区, 示范区, 全镇) are left out.
+    """
+    found: list[str] = []
+    tokens = jieba.lcut(text)
+    for i, tok in enumerate(tokens):
+        name = ""
+        if len(tok) >= 3 and tok.endswith(PLACE_SUFFIXES) and re.fullmatch(r"[\u4e00-\u9fff]+", tok):
+            name = tok
+        elif _suffix_of(tok) and i > 0 and re.fullmatch(r"[\u4e00-\u9fff]{2,3}", tokens[i - 1]):
+            tag = jieba.posseg.dt.word_tag_tab.get(tokens[i - 1], "x")
+            if not tag.startswith(_NOT_NAME_TAGS):
+                name = tokens[i - 1] + _suffix_of(tok)
+        if name and name[-2:] not in _GENERIC_TAILS and name not in _GENERIC_NAMES and name not in found:
+            found.append(name)
+    return found
+
+
+def foreign_names(text: str, ctx: CheckContext) -> list[str]:
+    """Other bodies' names in ``text``: every other library body (unless the user's material names it),
+    and any place name that occurs neither in the body's own reports nor in the material."""
+    material = "\n".join(ctx.material)
+    found = [o for o in ctx.other_orgs if o and o != ctx.org and o in text and o not in material]
+    for name in place_names(text):
+        if name in ctx.org or ctx.org in name or name in found:
+            continue
+        if name not in ctx._allowed:
+            found.append(name)
+    return found
+
+
+def scrub_foreign(text: str, ctx: CheckContext) -> tuple[str, list[str]]:
+    names = foreign_names(text, ctx)
+    for name in sorted(names, key=len, reverse=True):  # 泾源县司法局 before 泾源县
+        text = text.replace(name, ctx.self_reference)
+    return text, names
+
+
+def _is_year(fig: Figure) -> bool:
+    return fig.unit == "年" and 1990 <= fig.value <= 2100 or bool(re.fullmatch(r"(19|20)\d{2}", fig.text))
+
+
+def _figure_label(text: str, fig: Figure, year: int) -> str:
+    before = re.split(r"[,，。;；:：、\s()（）“”]", text[max(0, fig.start - 12) : fig.start])[-1]
+    after = re.split(r"[,，。;；:：、\s()（）“”〔]", text[fig.end : fig.end + 8])[0]
+    if not (before or after):  # nothing around it to name the gap by (e.g. a stray list number)
+        return f"〔待补充:{year}年相关数字〕"
+    return f"〔待补充:{year}年{before}…{fig.unit}{after}的实际数字〕"
+
+
+def ground_figures(text: str, ctx: CheckContext) -> tuple[str, list[Figure]]:
+    """Replace each figure found in no source by a placeholder; return the new text and the figures."""
+    from assistant.figures import ungrounded_figures
+
+    inside = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
+    bad = [
+        f
+        for f in ungrounded_figures(text, ctx.grounding_sources())
+        if not _is_year(f) and not any(s <= f.start < e for s, e in inside)
+    ]
+    for fig in sorted(bad, key=lambda f: f.start, reverse=True):
+        text = text[: fig.start] + _figure_label(text, fig, ctx.year) + text[fig.end :]
+    return text, bad
+
+
+def fix_years(text: str, part: Part, ctx: CheckContext) -> tuple[str, list[str]]:
+    """Results are for ``year``, plans for ``year``+1. Copied-over years are corrected; odd ones flagged."""
+    year = ctx.year
+    material = "\n".join(ctx.material)
+    notes: list[str] = []
+    planning = part == Part.PLANS
+    out, last = [], 0
+    for m in _YEAR.finditer(text):
+        y = int(m.group(1))
+        before, after = text[max(0, m.start() - 4) : m.start()], text[m.end() : m.end() + 6]
+        legit_past = any(w in before for w in _PAST_BEFORE) or any(w in after for w in _PAST_AFTER)
+        quoted = text[m.start() : m.end() + 8] in material  # the user's own words
+        target = y
+        if planning and y in (year - 1, year) and not legit_past and not quoted:
+            target = year + 1
+        elif not planning and y == year - 1 and not legit_past and not quoted:
+            target = year
+        elif (planning and y > year + 1) or (not planning and y > year):
+            notes.append(f"年份待核实: {y}年(本报告为{year}年情况、{year + 1}年安排)")
+        if target != y:
+            notes.append(f"年份已更正: {y}年→{target}年")
+            out.append(text[last : m.start()] + str(target))
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out), notes
+
+
+def check_paragraph(text: str, part: Part, ctx: CheckContext) -> DraftParagraph:
+    """Run every check on one paragraph of model text; the result records what was changed."""
+    text = normalize_placeholders(text)
+    text, foreign = scrub_foreign(text, ctx)
+    text, ungrounded = ground_figures(text, ctx)
+    text, notes = fix_years(text, part, ctx)
+    if foreign:
+        notes.append("已删除其他单位名称: " + "、".join(foreign))
+    return DraftParagraph(text=text, ungrounded=ungrounded, foreign_orgs=foreign, notes=notes)

@@ -1,0 +1,80 @@
+"""Shortcomings → measures: every one of last year's 不足 gets at least one measure in section 四.
+
+A section-四 paragraph counts as a measure for a shortcoming when it was written for it (its sources
+name that 不足 item), it says something beyond placeholders (≥ MIN_MEASURE_CHARS Han characters), and it
+shares at least one content word with the shortcoming (so an off-topic reply does not count). When none
+does, a measure is added from last year's matching 安排 item, with a placeholder asking the user to review it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.drafting.checks import PLACEHOLDER, CheckContext, check_paragraph
+from assistant.drafting.plan import MATERIAL_THRESHOLD, DraftInputs, item_ref, item_title
+from assistant.drafting.similarity import best_matches, shared_words
+from assistant.types import CoverageRow, Draft, DraftParagraph, DraftSection, Item, Part
+
+MIN_MEASURE_CHARS = 15
+_SENTENCES = re.compile(r"[^。]*。")
+_MARKER = re.compile(r"^\s*(?:[\(（][一二三四五六七八九十\d]+[\)）]|[一二三四五六七八九十]+[、是]|\d+[、.．])\s*")
+
+
+def _han_chars(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", PLACEHOLDER.sub("", text)))
+
+
+def is_measure_for(paragraph: DraftParagraph, shortcoming: Item, label: str) -> bool:
+    written_for = any(s.kind == "last_report" and s.label == label for s in paragraph.sources)
+    body = paragraph.heading + paragraph.text
+    return (written_for and _han_chars(paragraph.text) >= MIN_MEASURE_CHARS
+            and bool(shared_words(shortcoming.text, body)))
+
+
+def derived_measure(shortcoming: Item, inp: DraftInputs, ctx: CheckContext) -> DraftParagraph:
+    """A measure built from last year's closest 安排 item (the body's own words), years moved on."""
+    prev, title = inp.previous, item_title(shortcoming)
+    plans = prev.items_of(Part.PLANS)
+    best = best_matches(shortcoming.text, [p.text for p in plans], k=1, threshold=MATERIAL_THRESHOLD)
+    review = f"〔待补充:请核改此条自动补充的{ctx.year + 1}年措施〕"
+    sources = [item_ref(prev, shortcoming)]
+    if best:
+        plan = plans[best[0][0]]
+        body = "".join(_SENTENCES.findall(_MARKER.sub("", plan.text))[:2]) or plan.text[:150]
+        text = f"针对“{title}”的问题,{body}"
+        sources.append(item_ref(prev, plan))
+        note = f"自动补充: 模型未给出针对“{title}”的措施,依据上一年度{plan.key}改写"
+    else:
+        text = f"针对“{title}”的问题,〔待补充:{ctx.year + 1}年针对该问题的具体措施〕"
+        note = f"自动补充: 模型未给出针对“{title}”的措施,上一年度也无对应安排"
+    para = check_paragraph(text, Part.PLANS, ctx)
+    para.text += review
+    para.heading = check_paragraph(title, Part.PLANS, ctx).text
+    para.sources = sources
+    para.notes.append(note)
+    return para
+
+
+def build_coverage(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_missing: bool) -> list[CoverageRow]:
+    """One row per last-year shortcoming; with ``add_missing`` an uncovered one gets a measure added."""
+    plans_section = next((s for s in draft.sections if s.part == Part.PLANS), None)
+    if plans_section is None and add_missing:
+        plans_section = DraftSection(Part.PLANS, f"四、{ctx.year + 1}年推进法治政府建设的主要安排")
+        draft.sections.append(plans_section)
+    rows: list[CoverageRow] = []
+    for item in inp.previous.items_of(Part.SHORTCOMINGS):
+        label = item_ref(inp.previous, item).label
+        paragraphs = plans_section.paragraphs if plans_section else []
+        measures = [p for p in paragraphs if is_measure_for(p, item, label)]
+        added = False
+        if not measures and add_missing and plans_section is not None:
+            para = derived_measure(item, inp, ctx)
+            plans_section.paragraphs.append(para)
+            measures, added = [para], True
+        rows.append(CoverageRow(
+            shortcoming=item,
+            measures=[p.heading or p.text[:40] for p in measures],
+            sources=[s for p in measures for s in p.sources if s.label != label],
+            added=added,
+        ))
+    return rows

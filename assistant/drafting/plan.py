@@ -1,0 +1,236 @@
+"""What each part of the new report must cover, worked out from last year's report and the material.
+
+The plan is a list of sections, each a list of units; every unit is one model call with its prompt
+values and the sources it draws on. Section 一 has one unit per last-year 安排 item (commitments →
+results), section 三 one per 不足 item plus 原因, section 四 one per 不足 item (shortcomings → measures).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.drafting.material import Passage
+from assistant.drafting.similarity import best_matches, overlap
+from assistant.types import Item, Part, Report, SourceRef
+
+MATERIAL_THRESHOLD = 0.15  # share of a passage's keywords found in an item to count as "about" it
+PEER_THRESHOLD = 0.15  # share of a shortcoming's keywords in a peer passage to offer it as good practice
+MAX_PASSAGES = 4  # material passages per prompt (small models lose track of more)
+QUOTE_CHARS = 400  # last-year text shown per prompt
+
+LEADERSHIP_WORDS = ("第一责任人", "述法", "书记", "主要负责人", "镇长", "乡长", "县长", "区长", "党委会", "中心组", "常务会")
+OTHER_WORDS = ("其他需要报告", "其他情况")
+_MARKER = re.compile(r"^\s*(?:[\(（][一二三四五六七八九十\d]+[\)）]|[一二三四五六七八九十]+[、是]|\d+[、.．])\s*")
+
+SECTION_HEADINGS = {
+    Part.MEASURES: "一、{year}年推进法治政府建设的主要举措和成效",
+    Part.LEADERSHIP: "二、{year}年党政主要负责人履行推进法治建设第一责任人职责、加强法治政府建设的有关情况",
+    Part.SHORTCOMINGS: "三、{year}年推进法治政府建设存在的不足和原因",
+    Part.PLANS: "四、{next_year}年推进法治政府建设的主要安排",
+    Part.OTHER: "五、其他需要报告的情况",
+}
+
+
+@dataclass
+class Unit:
+    """One model call: which prompt, with what values, drawing on which sources."""
+
+    part: Part
+    prompt: str  # prompt file name under prompts/
+    values: dict[str, str]
+    sources: list[SourceRef]
+    fallback_heading: str = ""  # subheading when the model gives none ('' = a paragraph without one)
+    missing: str = ""  # placeholder to add when the model leaves none and no material backs the unit
+    shortcoming: Item | None = None  # section 三/四 units: the last-year 不足 item they answer
+    label: str = ""  # for progress: 安排-3
+    no_copy: tuple[str, ...] = ()  # values whose text must not be pasted back (last year's facts as this year's)
+
+
+@dataclass
+class SectionPlan:
+    part: Part
+    heading: str
+    units: list[Unit] = field(default_factory=list)
+
+
+@dataclass
+class DraftInputs:
+    org: str
+    year: int
+    previous: Report
+    material: list[Passage]
+    peers: list[Report]
+
+
+def item_title(item: Item, limit: int = 24) -> str:
+    """Short title of an item: the first clause of its heading (without the marker), else of its text."""
+    heading = _MARKER.sub("", item.heading).strip(" 。.:：")
+    source = heading if len(heading) >= 2 else _MARKER.sub("", item.text.strip())
+    first = re.split(r"[。;；!！?？,，:：]", source, maxsplit=1)[0]
+    return (first if len(first) >= 4 else source)[:limit]
+
+
+def item_ref(report: Report, item: Item) -> SourceRef:
+    return SourceRef("last_report", f"{report.meta.label} · {item.key}", item.text)
+
+
+def part_spans(report: Report, parts: tuple[Part, ...]) -> list[tuple[int, int]]:
+    """Where the given parts are in ``report.text``; nested sections (一、 and its (一)) merged."""
+    spans = sorted((s.start, s.end) for s in report.sections if s.part in parts)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def part_text(report: Report, part: Part) -> str:
+    return "\n".join(report.text[s:e] for s, e in part_spans(report, (part,)))
+
+
+def format_passages(passages: list[Passage]) -> str:
+    if not passages:
+        return "(材料中没有相关内容)"
+    return "\n".join(f"[{p.label}] {p.text}" for p in passages)
+
+
+def mask_peer(text: str, peer: Report) -> str:
+    """A peer passage as shown to the model: its body's name and figures removed, so neither is copied."""
+    text = text.replace(peer.meta.org, "该地")
+    return re.sub(r"\d+(?:\.\d+)?", "若干", text)
+
+
+def _material_for(text: str, passages: list[Passage]) -> list[Passage]:
+    hits = [(i, overlap(p.text, text)) for i, p in enumerate(passages)]
+    hits = sorted((h for h in hits if h[1] >= MATERIAL_THRESHOLD), key=lambda h: -h[1])
+    return [passages[i] for i, _ in hits[:MAX_PASSAGES]]
+
+
+def _assign_material(items: list[Item], passages: list[Passage]) -> dict[int, list[Passage]]:
+    """Each passage goes to the one plan item it is most about (so a fact is reported once)."""
+    assigned: dict[int, list[Passage]] = {i: [] for i in range(len(items))}
+    for p in passages:
+        scores = [overlap(p.text, it.text) for it in items]
+        if scores and max(scores) >= MATERIAL_THRESHOLD:
+            assigned[scores.index(max(scores))].append(p)
+    return {i: ps[:MAX_PASSAGES] for i, ps in assigned.items()}
+
+
+def _peer_practice(shortcoming: Item, peers: list[Report]) -> tuple[str, SourceRef | None]:
+    """The peer plan/measure passage that best matches a shortcoming, masked, with its source."""
+    candidates: list[tuple[Report, str]] = []
+    for peer in peers:
+        candidates += [(peer, it.text) for it in peer.items_of(Part.PLANS)]
+        candidates += [(peer, c.text) for c in peer.chunks if c.part == Part.MEASURES]
+    if not candidates:
+        return "(无)", None
+    best = best_matches(shortcoming.text, [t for _, t in candidates], k=1, threshold=PEER_THRESHOLD)
+    if not best:
+        return "(无)", None
+    peer, text = candidates[best[0][0]]
+    return mask_peer(text[:QUOTE_CHARS], peer), SourceRef("peer", f"{peer.meta.label} · 借鉴做法", text)
+
+
+def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
+    """The plan for one part, or None when the part is not needed (五 without material for it)."""
+    year, prev = inp.year, inp.previous
+    heading = SECTION_HEADINGS[part].format(year=year, next_year=year + 1)
+    section = SectionPlan(part, heading)
+    plans, shortcomings = prev.items_of(Part.PLANS), prev.items_of(Part.SHORTCOMINGS)
+
+    if part == Part.MEASURES:
+        assigned = _assign_material(plans, inp.material)
+        for i, item in enumerate(plans):
+            passages = assigned[i]
+            section.units.append(Unit(
+                part, "draft_measures",
+                {"source_label": f"{prev.meta.label} · {item.key}", "commitment": item.text[:QUOTE_CHARS],
+                 "material": format_passages(passages)},
+                [item_ref(prev, item), *(p.ref() for p in passages)],
+                fallback_heading=item_title(item),
+                missing="" if passages else f"〔待补充:{year}年落实“{item_title(item)}”的具体做法和数据〕",
+                label=item.key, no_copy=("commitment",),
+            ))
+        used = {p.label for ps in assigned.values() for p in ps}
+        rest = [p for p in inp.material if p.label not in used  # leadership and 其他 passages have sections of their own
+                and not any(w in p.text for w in (*OTHER_WORDS, *LEADERSHIP_WORDS))]
+        if rest or not plans:  # the material's other work, or everything when last year listed no plans
+            section.units.append(Unit(
+                part, "draft_other_work", {"material": format_passages(rest[:MAX_PASSAGES])},
+                [p.ref() for p in rest[:MAX_PASSAGES]], fallback_heading="其他工作",
+                missing="" if rest else f"〔待补充:{year}年主要举措和成效〕", label="其他工作",
+            ))
+    elif part == Part.LEADERSHIP:
+        passages = [p for p in inp.material if any(w in p.text for w in LEADERSHIP_WORDS)][:MAX_PASSAGES]
+        last = part_text(prev, Part.LEADERSHIP)
+        section.units.append(Unit(
+            part, "draft_leadership",
+            {"last_year": last[:QUOTE_CHARS] or "(上一年度报告无此部分)", "material": format_passages(passages)},
+            ([SourceRef("last_report", f"{prev.meta.label} · 第一责任人", last[:QUOTE_CHARS])] if last else [])
+            + [p.ref() for p in passages],
+            missing="" if passages else f"〔待补充:{year}年党政主要负责人履职的具体事例(如述法、专题研究法治工作次数)〕",
+            label="第一责任人", no_copy=("last_year",),
+        ))
+    elif part == Part.SHORTCOMINGS:
+        for item in shortcomings:
+            passages = _material_for(item.text, inp.material)
+            section.units.append(Unit(
+                part, "draft_shortcomings",
+                {"source_label": f"{prev.meta.label} · {item.key}", "shortcoming": item.text[:QUOTE_CHARS],
+                 "material": format_passages(passages)},
+                [item_ref(prev, item), *(p.ref() for p in passages)],
+                fallback_heading=item_title(item),
+                missing="" if passages else f"〔待补充:请确认{year}年“{item_title(item)}”是否仍然存在及具体表现〕",
+                shortcoming=item, label=item.key,
+            ))
+        causes = prev.items_of(Part.CAUSES)
+        last_causes = "\n".join(c.text for c in causes)[:QUOTE_CHARS] or part_text(prev, Part.CAUSES)[:QUOTE_CHARS]
+        section.units.append(Unit(
+            part, "draft_causes",
+            {"shortcomings": "\n".join(f"- {item_title(s)}" for s in shortcomings) or "(见上)",
+             "last_year": last_causes or "(上一年度报告未单列原因)"},
+            [item_ref(prev, c) for c in causes] or [item_ref(prev, s) for s in shortcomings],
+            fallback_heading="原因分析" if shortcomings else "",
+            missing="" if shortcomings else f"〔待补充:{year}年存在的不足及原因〕",
+            label="原因",
+        ))
+    elif part == Part.PLANS:
+        for item in shortcomings:
+            passages = _material_for(item.text, inp.material)
+            related = best_matches(item.text, [p.text for p in plans], k=1, threshold=MATERIAL_THRESHOLD)
+            last_plan = plans[related[0][0]] if related else None
+            peer_text, peer_ref = _peer_practice(item, inp.peers)
+            sources = [item_ref(prev, item)] + ([item_ref(prev, last_plan)] if last_plan else [])
+            section.units.append(Unit(
+                part, "draft_plans",
+                {"source_label": f"{prev.meta.label} · {item.key}", "shortcoming": item.text[:QUOTE_CHARS],
+                 "last_plan": last_plan.text[:QUOTE_CHARS] if last_plan else "(无)", "peer": peer_text,
+                 "material": format_passages(passages)},
+                sources + ([peer_ref] if peer_ref else []) + [p.ref() for p in passages],
+                fallback_heading=item_title(item), shortcoming=item, label=item.key, no_copy=("shortcoming",),
+            ))
+        if not shortcomings:
+            section.units.append(Unit(
+                part, "draft_plans",
+                {"source_label": "无", "shortcoming": "(上一年度报告未列出不足)", "last_plan": "\n".join(
+                    p.text for p in plans)[:QUOTE_CHARS] or "(无)", "peer": "(无)", "material": "(无)"},
+                [item_ref(prev, p) for p in plans],
+                missing=f"〔待补充:{year + 1}年主要安排〕", label="安排",
+            ))
+    elif part == Part.OTHER:
+        passages = [p for p in inp.material if any(w in p.text for w in OTHER_WORDS)][:MAX_PASSAGES]
+        if not passages:
+            return None
+        section.units.append(Unit(part, "draft_other", {"material": format_passages(passages)},
+                                  [p.ref() for p in passages], label="其他"))
+    return section
+
+
+DRAFT_PARTS = (Part.MEASURES, Part.LEADERSHIP, Part.SHORTCOMINGS, Part.PLANS, Part.OTHER)
+
+
+def plan_draft(inp: DraftInputs) -> list[SectionPlan]:
+    return [s for s in (plan_section(p, inp) for p in DRAFT_PARTS) if s is not None]

@@ -1,0 +1,133 @@
+"""Draft next year's report for each sample body with the local model and measure the result.
+
+    python bench/bench_draft.py --size 0.5b --bodies 徐行镇 [--max-tokens 300] [--json out.json] [--out drafts/]
+
+Per body: seconds, model calls, shortcomings covered by the model / total (plus measures the code had to
+add), placeholders left, figures and foreign names the checks caught, and — checked again independently on
+the finished text — figures still ungrounded and foreign names still present (both should be 0).
+Material: evals/suites/material/<body>-<year>.txt (example material made up for testing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assistant.drafting import draft_report, to_markdown  # noqa: E402
+from assistant.drafting.checks import PLACEHOLDER, foreign_names  # noqa: E402
+from assistant.drafting.writer import prepare_inputs  # noqa: E402
+from assistant.figures import ungrounded_figures  # noqa: E402
+from assistant.ingest import parse_file  # noqa: E402
+from assistant.settings import LLMSettings, Settings, default_home  # noqa: E402
+
+SAMPLES = REPO / "samples" / "reports"
+MATERIAL = REPO / "evals" / "suites" / "material"
+
+
+class InMemoryLibrary:
+    """The part of vectorstore.Library drafting uses; the bench measures drafting, not retrieval."""
+
+    def __init__(self, reports):
+        self._reports = list(reports)
+
+    def reports(self):
+        return list(self._reports)
+
+    def get(self, ref):
+        return next(r for r in self._reports if ref in (r.id, r.meta.org))
+
+
+def _material_file(sample: Path, year: int) -> Path:
+    slug = sample.stem.split("-", 1)[1]  # 2024-xuxing-zhen → xuxing-zhen
+    return MATERIAL / f"{slug}-{year}.txt"
+
+
+def bench_one(sample: Path, library, model, max_tokens: int, out_dir: Path | None = None) -> dict:
+    report = next(r for r in library.reports() if r.meta.source == sample.name)
+    org, year = report.meta.org, report.meta.year + 1
+    material = [_material_file(sample, year)]
+    calls = 0
+
+    def on_event(e):
+        nonlocal calls
+        calls += e.kind == "paragraph"
+
+    start = time.perf_counter()
+    draft = draft_report(org, year, library=library, model=model, material=material, on_event=on_event,
+                         max_tokens=max_tokens)
+    seconds = time.perf_counter() - start
+    if out_dir is not None:
+        (out_dir / f"{org}{year}.md").write_text(to_markdown(draft), encoding="utf-8")
+    _, ctx = prepare_inputs(org, year, library, material, None)
+    paragraphs = [p for s in draft.sections for p in s.paragraphs]
+    final_text = "\n".join(p.heading + "。" + p.text for p in paragraphs)
+    still_ungrounded = [f.text for f in ungrounded_figures(PLACEHOLDER.sub("", final_text), ctx.grounding_sources())
+                        if not (f.unit == "年" and 1990 <= f.value <= 2100)]
+    return {
+        "body": org,
+        "year": year,
+        "seconds": round(seconds, 1),
+        "model_calls": calls,
+        "shortcomings_total": len(draft.coverage),
+        "covered_by_model": sum(1 for r in draft.coverage if r.measures and not r.added),
+        "measures_added_by_code": sum(r.added for r in draft.coverage),
+        "placeholders": len(draft.placeholders),
+        "figures_caught": sum(len(p.ungrounded) for p in paragraphs),
+        "foreign_names_caught": sorted({n for p in paragraphs for n in p.foreign_orgs}),
+        "year_fixes": sum(1 for p in paragraphs for n in p.notes if n.startswith("年份")),
+        "ungrounded_left": still_ungrounded,
+        "foreign_left": foreign_names(final_text, ctx),
+        "chars": sum(len(p.text) for p in paragraphs),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", choices=("1.5b", "0.5b"), default="1.5b")
+    ap.add_argument("--bodies", nargs="*", help="only these bodies (default: all five samples)")
+    ap.add_argument("--max-tokens", type=int, default=400)
+    ap.add_argument("--json", type=Path, help="write the rows as JSON here")
+    ap.add_argument("--out", type=Path, help="also write each draft as Markdown into this folder")
+    args = ap.parse_args(argv)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+
+    from assistant.llm import get_chat_model
+
+    models = Path(os.environ.get("ASSISTANT_MODELS") or default_home() / "models")
+    settings = Settings(models=models, llm=LLMSettings(local_size=args.size, temperature=0.0))
+    model = get_chat_model(settings)
+    samples = sorted(SAMPLES.glob("*.txt"))
+    library = InMemoryLibrary(parse_file(s) for s in samples)
+    rows = []
+    for sample in samples:
+        org = next(r.meta.org for r in library.reports() if r.meta.source == sample.name)
+        if args.bodies and org not in args.bodies:
+            continue
+        row = bench_one(sample, library, model, args.max_tokens, args.out)
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    print(f"\n{'body':<8}{'s':>7}{'calls':>6}{'covered':>9}{'added':>6}{'ph':>4}{'fig':>5}{'foreign':>8}{'left':>6}")
+    for r in rows:
+        left = len(r["ungrounded_left"]) + len(r["foreign_left"])
+        print(f"{r['body']:<8}{r['seconds']:>7}{r['model_calls']:>6}"
+              f"{r['covered_by_model']:>4}/{r['shortcomings_total']:<4}{r['measures_added_by_code']:>6}"
+              f"{r['placeholders']:>4}{r['figures_caught']:>5}{len(r['foreign_names_caught']):>8}{left:>6}")
+    if args.json:
+        args.json.write_text(json.dumps({"size": args.size, "max_tokens": args.max_tokens, "rows": rows},
+                                        ensure_ascii=False, indent=2), encoding="utf-8")
+    server = getattr(model, "server", None)
+    if server is not None:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

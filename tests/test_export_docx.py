@@ -1,0 +1,108 @@
+"""Word export read back with python-docx: page setup, fonts (w:eastAsia), highlight, footer, appendix."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from assistant.drafting import draft_report, export_docx, to_markdown
+from assistant.drafting.export_docx import choose_fonts
+from assistant.errors import BadInput
+from test_draft_support import MATERIAL_JICHANG, library, scripted_model
+
+ALL_FONTS = {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"}
+
+
+@pytest.fixture(scope="module")
+def draft():
+    return draft_report("吉昌镇", 2025, library=library(), model=scripted_model(
+        {"measures": "矛盾纠纷化解。调解矛盾纠纷45件,另有930件待核。"}), material=[MATERIAL_JICHANG])
+
+
+def _east_asia(run) -> str:
+    return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_page_setup_fonts_and_sizes(draft, tmp_path):
+    out = tmp_path / "draft.docx"
+    warnings = export_docx(draft, out, available_fonts=ALL_FONTS)
+    assert not any("字体" in w for w in warnings)
+    doc = docx.Document(str(out))
+    sec = doc.sections[0]
+    margins = (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin, sec.page_width, sec.page_height)
+    for got, mm in zip(margins, (37, 35, 28, 26, 210, 297)):
+        assert abs(got - Mm(mm)) < Mm(0.1)  # stored in twips
+    paras = doc.paragraphs
+    title = paras[0]
+    assert title.text == "吉昌镇2025年法治政府建设情况报告"
+    assert title.runs[0].font.size == Pt(22) and _east_asia(title.runs[0]) == "方正小标宋简体"
+    h1 = next(p for p in paras if p.text.startswith("一、2025年"))
+    assert _east_asia(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
+    sub = next(p for p in paras if p.text.startswith("(一)矛盾纠纷化解。"))
+    assert _east_asia(sub.runs[0]) == "楷体_GB2312" and sub.runs[0].text == "(一)矛盾纠纷化解。"
+    assert _east_asia(sub.runs[1]) == "仿宋_GB2312" and sub.runs[1].font.size == Pt(16)
+    assert sub.paragraph_format.line_spacing == Pt(28.95)
+    assert sub.paragraph_format.first_line_indent == Pt(32)
+
+
+def test_placeholders_highlighted_and_footer_page_field(draft, tmp_path):
+    out = tmp_path / "draft.docx"
+    warnings = export_docx(draft, out, available_fonts=ALL_FONTS)
+    assert any("〔待补充〕" in w for w in warnings)
+    doc = docx.Document(str(out))
+    highlighted = [r.text for p in doc.paragraphs for r in p.runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
+    body_placeholders = [ph for ph in draft.placeholders]
+    assert body_placeholders and all(ph in highlighted for ph in body_placeholders)
+    assert not any("〔待补充" in r.text for p in doc.paragraphs for r in p.runs
+                   if r.font.highlight_color != WD_COLOR_INDEX.YELLOW)
+    footer = doc.sections[0].footer.paragraphs[0]
+    assert footer.text.startswith("— ") and footer.text.endswith(" —")
+    assert "PAGE" in "".join(t.text for t in footer._p.iter(qn("w:instrText")))
+
+
+def test_sources_only_in_appendix(draft, tmp_path):
+    out = tmp_path / "draft.docx"
+    export_docx(draft, out, available_fonts=ALL_FONTS)
+    doc = docx.Document(str(out))
+    texts = [p.text for p in doc.paragraphs]
+    appendix = texts.index("附:材料来源(供核对,不属于报告正文)")
+    assert not any("吉昌镇 2024年 · 安排" in t for t in texts[:appendix])
+    assert len(doc.sections) == 2  # the appendix starts on its own page
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "吉昌镇 2024年 · 安排-1" in cells and "材料1第3段" in cells
+    assert "附:不足与措施对照" in texts and "附:待补充事项" in texts
+    assert any("930件" in t and "均未找到" in t for t in texts[appendix:])
+
+
+def test_font_fallback_by_name_is_reported(draft, tmp_path):
+    out = tmp_path / "draft.docx"
+    warnings = export_docx(draft, out, available_fonts={"仿宋", "黑体", "楷体", "宋体"})
+    assert any("仿宋_GB2312" in w and "已改用“仿宋”" in w for w in warnings)
+    assert any("方正小标宋简体" in w and "“宋体”" in w for w in warnings)
+    doc = docx.Document(str(out))
+    sub = next(p for p in doc.paragraphs if p.text.startswith("(一)"))
+    assert _east_asia(sub.runs[1]) == "仿宋" and _east_asia(sub.runs[0]) == "楷体"
+    chosen, notes = choose_fonts(set())
+    assert chosen["body"] == "仿宋_GB2312" and all("替代字体" in n for n in notes)
+
+
+def test_bad_paths_are_refused_and_nothing_written(draft, tmp_path):
+    with pytest.raises(BadInput, match=r"\.docx"):
+        export_docx(draft, tmp_path / "draft.pdf")
+    with pytest.raises(BadInput, match="目录不存在"):
+        export_docx(draft, tmp_path / "nope" / "draft.docx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_markdown_text_then_sources_table(draft):
+    md = to_markdown(draft)
+    body, _, appendix = md.partition("## 附:材料来源")
+    assert body.startswith("# 吉昌镇2025年法治政府建设情况报告\n")
+    assert "## 一、2025年推进法治政府建设的主要举措和成效" in body
+    assert "**(一)矛盾纠纷化解。**调解矛盾纠纷45件" in body
+    assert "吉昌镇 2024年 · 安排" not in body
+    assert "| 一(一) | 上一年度报告 | 吉昌镇 2024年 · 安排-1 |" in appendix
+    assert "## 附:不足与措施对照" in appendix and "## 附:待补充事项" in appendix
