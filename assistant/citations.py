@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from assistant.figures import mark_ungrounded, ungrounded_figures
+from assistant.figures import find_figures, mark_ungrounded, ungrounded_figures
 from assistant.llm import fit_passages
 from assistant.types import Citation, Evidence, Figure, Hit
 
@@ -151,12 +151,49 @@ def check_reply(raw: str, evidence: Sequence[Evidence], mark: bool = True) -> Ch
         return CheckedText(REFUSAL, invented_ids=invented, refused=True)
 
     citations = [citation_for(by_id[ev_id]) for ev_id in cited]
+    if not citations and not invented:
+        # Small models often state the right fact and drop the id. Attach the passage only when the
+        # reply verifiably comes from it; otherwise the answer stays uncited and is flagged. A reply with
+        # made-up ids gets no such help: it tried to cite and could not.
+        source = matching_passage(text, evidence)
+        if source is not None:
+            citations = [replace(citation_for(source), matched_by_code=True)]
+            text = _append_mark(text, "[1]")
     ungrounded = ungrounded_figures(text, [c.quote for c in citations])
     if mark and ungrounded:
         text = mark_ungrounded(text, ungrounded)
         # Offsets of the returned figures refer to the text before marking; recompute on the marked text.
         ungrounded = _relocate(text, ungrounded)
     return CheckedText(text, citations, invented, ungrounded, refused=False, uncited=not citations)
+
+
+def _bigrams(text: str) -> set[str]:
+    bare = _PUNCT.sub("", text)
+    return {bare[i : i + 2] for i in range(len(bare) - 1)}
+
+
+def matching_passage(text: str, evidence: Sequence[Evidence]) -> Evidence | None:
+    """The passage an uncited reply comes from: it holds every figure of the reply (at least one) and
+    30% of its wording, or, for a reply without figures, 60% of its wording. None when no passage does."""
+    words = _bigrams(text)
+    if not words:
+        return None
+    has_figures = bool(find_figures(text))
+    best: tuple[float, Evidence] | None = None
+    for ev in evidence:
+        if has_figures and ungrounded_figures(text, [ev.chunk.text]):
+            continue
+        overlap = len(words & _bigrams(ev.chunk.text)) / len(words)
+        if overlap >= (0.3 if has_figures else 0.6) and (best is None or overlap > best[0]):
+            best = (overlap, ev)
+    return best[1] if best else None
+
+
+def _append_mark(text: str, mark: str) -> str:
+    """'…930件。' → '…930件[1]。'"""
+    body = text.rstrip()
+    stripped = body.rstrip("。.!！")
+    return stripped + mark + body[len(stripped):]
 
 
 def _relocate(marked: str, figures: list[Figure]) -> list[Figure]:
@@ -175,5 +212,6 @@ def used_sources_note(citations: Sequence[Citation]) -> str:
     """Numbered source lines for plain-text output: [1] 泾源县 2024年 · 举措成效 · 三、…"""
     return "\n".join(
         f"[{i}] {c.org} {c.year}年 · {c.part.value}" + (f" · {c.heading}" if c.heading else "")
+        + (" (系统匹配)" if c.matched_by_code else "")
         for i, c in enumerate(citations, start=1)
     )

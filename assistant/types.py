@@ -230,6 +230,9 @@ class Citation:
     heading: str
     quote: str  # the chunk's own text
     chunk_id: str
+    # True when the model cited nothing and code attached this passage because every figure and most of
+    # the answer's wording are in it (shown to users as 系统匹配, so they know the model did not cite it).
+    matched_by_code: bool = False
 
 
 @dataclass

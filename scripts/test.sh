@@ -19,11 +19,11 @@ if [ "$rc" = 5 ]; then
 fi
 [ "$rc" = 0 ] || exit "$rc"
 
-# Regression gate. 0.63 = 7 of 11: the metadata and retrieval cases (deterministic) must all pass; the
-# 0.5B model's QA cases are reported but measured at 0-1 of 4, so they cannot carry a stricter gate yet.
+# Regression gate, from measured runs of ci-smoke with 0.5B: 10 of 11 (the metadata and retrieval cases are
+# deterministic; 3 of 4 QA). 0.81 = 9 of 11 leaves room for one QA case to flip, not for a regression.
 models_dir=$(python -c "from assistant.settings import get_settings; print(get_settings().models_dir)")
 eval_home=$(mktemp -d)
 mkdir -p artifacts
 ASSISTANT_HOME="$eval_home" ASSISTANT_MODELS="$models_dir" \
-  assistant eval run evals/suites/ci-smoke.v1.yaml --model local:0.5b --min-pass 0.63 --json artifacts/ci-smoke.json
+  assistant eval run evals/suites/ci-smoke.v1.yaml --model local:0.5b --min-pass 0.81 --json artifacts/ci-smoke.json
 rm -rf "$eval_home"

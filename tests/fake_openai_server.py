@@ -35,8 +35,9 @@ def cjk_bigrams(text: str) -> set[str]:
 def default_reply(messages: list[dict]) -> str:
     """Like an obedient model: refuse (with the one shared refusal phrase) when the evidence shares fewer than
     two Chinese bigrams with the question; otherwise quote the first passage's first sentence, cited."""
-    # Only the user's turn holds the evidence; the system prompt has example ids that must not be cited.
-    prompt = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+    # Only the last user turn holds the real evidence; earlier turns are worked examples with made-up ids.
+    users = [str(m.get("content", "")) for m in messages if m.get("role") == "user"]
+    prompt = users[-1] if users else ""
     # The question line comes after the evidence (which may itself contain "问题:"): take the last one.
     questions = re.findall(r"^问题[:：]\s*(.+)$", prompt, flags=re.M)
     found = EVIDENCE.search(prompt)

@@ -268,4 +268,32 @@ def test_a_looping_reply_and_echoed_format_labels_are_cleaned():
     a = next(e for e in ev if "930件" in e.chunk.text)
     checked = check_reply(f"[{a.id}] 答案(罚款)" * 20 + f"[{a.id}] 答案(件数) 调解930件", ev)
     assert "答案" not in checked.text and checked.text.count("[1]") <= 3 and "930件" in checked.text
-    assert check_reply("调解930件,化解率96.77%。", ev).text.replace("⚠", "") == "调解930件,化解率96.77%。"  # no false loop
+    # no false loop (the uncited reply's figures are all in one passage, so that passage is attached)
+    assert check_reply("调解930件,化解率96.77%。", ev).text == "调解930件,化解率96.77%[1]。"
+
+
+def test_uncited_reply_whose_figure_and_wording_are_in_one_passage_gets_a_matched_citation():
+    lib = sample_library()
+    ans = answer(Q, library=lib, model=FakeChatModel(["泾源县2024年调解矛盾纠纷930件。"]))
+    assert not ans.uncited and ans.ungrounded == []
+    assert len(ans.citations) == 1 and ans.citations[0].matched_by_code
+    assert "930件" in ans.citations[0].quote and ans.text == "泾源县2024年调解矛盾纠纷930件[1]。"
+
+
+def test_uncited_reply_with_a_figure_in_no_passage_stays_uncited_and_flagged():
+    lib = sample_library()
+    ans = answer(Q, library=lib, model=FakeChatModel(["泾源县2024年调解矛盾纠纷903件。"]))
+    assert ans.uncited and ans.citations == []
+    assert [f.text for f in ans.ungrounded] == ["903件"]
+
+
+def test_uncited_reply_without_figures_needs_most_of_its_wording_in_the_passage():
+    lib = sample_library()
+    ans = answer(Q, library=lib, model=FakeChatModel(["各地普遍加强了组织领导和队伍建设。"]))
+    assert ans.uncited and ans.citations == []
+
+
+def test_a_model_citation_is_never_marked_as_matched_by_code():
+    lib = sample_library()
+    ans = answer(Q, library=lib, model=FakeChatModel([reply_citing("930件", "调解矛盾纠纷930件[{id}]。")]))
+    assert ans.citations and not ans.citations[0].matched_by_code

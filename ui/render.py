@@ -53,9 +53,10 @@ def mark_figures(text: str, figures: Sequence[Figure]) -> str:
 def citation_html(number: int, cite: Citation) -> str:
     """One expandable citation: body, year, section and heading in the summary, the passage inside."""
     heading = f" · {esc(cite.heading)}" if cite.heading else ""
+    matched = " (系统匹配出处,模型未标注)" if cite.matched_by_code else ""
     return (
         f'<details class="citation"><summary>[{number}] {esc(cite.org)} {cite.year}年 · '
-        f"{esc(cite.part.value)}{heading}</summary>"
+        f"{esc(cite.part.value)}{heading}{matched}</summary>"
         f'<blockquote class="quote">{esc(cite.quote)}</blockquote></details>'
     )
 
