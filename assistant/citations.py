@@ -32,6 +32,15 @@ _REFUSAL_HINTS = re.compile(
 _PUNCT = re.compile(r"[\s,，。.!！?？:：;；、\"“”'‘’()（）\[\]【】]")
 
 
+_UNFINISHED_ID = re.compile(r"(?:[ \t]*[\[【(（]\s*(?:e|ev|ev-[0-9A-Za-z]*)?|[ \t]*ev-[0-9A-Za-z]*)$")
+
+
+def hide_ids(partial: str) -> str:
+    """A reply still being written, without its raw evidence ids (complete, or half-written at the end):
+    what a reader sees while the answer streams, before code maps the ids to [1], [2] …"""
+    return _UNFINISHED_ID.sub("", _CITE_GROUP.sub("", partial))
+
+
 def make_evidence(hits: Sequence[Hit]) -> list[Evidence]:
     """Hits → evidence with stable ids, best first, each chunk once."""
     seen: set[str] = set()
@@ -160,6 +169,15 @@ def check_reply(raw: str, evidence: Sequence[Evidence], mark: bool = True) -> Ch
             citations = [replace(citation_for(source), matched_by_code=True)]
             text = _append_mark(text, "[1]")
     ungrounded = ungrounded_figures(text, [c.quote for c in citations])
+    if ungrounded and numbers and not invented:
+        # Small models often copy the right figure but the id of a neighbouring passage. When one passage
+        # the model was shown holds every figure of the reply (and its wording), cite that one instead,
+        # marked as the system's match: the quote shown must be the one that says it.
+        source = matching_passage(text, evidence)
+        if source is not None:
+            citations = [replace(citation_for(source), matched_by_code=True)]
+            text = _append_mark(re.sub(r"(?:\[\d+\])+", "", text), "[1]")
+            ungrounded = []
     if mark and ungrounded:
         text = mark_ungrounded(text, ungrounded)
         # Offsets of the returned figures refer to the text before marking; recompute on the marked text.

@@ -26,9 +26,11 @@ from pydantic import ConfigDict
 
 from assistant.citations import REFUSAL, check_reply, evidence_block, make_evidence, pack_evidence
 from assistant.errors import BadInput
+from assistant.figures import find_figures, same_figure
 from assistant.followup import History, resolve_question
 from assistant.llm import context_budget
 from assistant.prompts import load_prompt
+from assistant.scope import out_of_scope
 from assistant.settings import get_settings
 from assistant.types import Answer, Evidence, Hit, SearchFilter
 
@@ -140,6 +142,33 @@ def has_support(question: str, evidence: list[Evidence], orgs: list[str]) -> boo
     return any(bigram in ev.chunk.text for ev in evidence for bigram in topic)
 
 
+# A question that asks for a count or amount; its answer is a figure, and the figure must be about it.
+ASKS_FIGURE = re.compile(r"多少|几[件个次名人项场户条份万]|数量|总数|比例|百分之")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+
+
+def off_topic_figures(question: str, text: str, quotes: list[str], evidence: list[Evidence], orgs: list[str]) -> list[str]:
+    """Figures of an answer whose sentences in the cited quotes share no distinctive topical word with
+    the question ("徐行镇调解矛盾纠纷多少件?" answered with a training count that happens to be cited).
+
+    Distinctive: a bigram of the question's topic that is not in most of the passages shown (行政, 执法 …
+    are in nearly every one). Years and figures the question itself gives are not checked.
+    """
+    topic = topical_bigrams(question, orgs)
+    if len(evidence) >= 4:
+        common = {b for b in topic if sum(b in ev.chunk.text for ev in evidence) * 2 > len(evidence)}
+        topic -= common
+    asked = find_figures(question)
+    off: list[str] = []
+    for fig in find_figures(text):
+        if fig.unit == "年" or any(same_figure(fig, a) for a in asked):
+            continue
+        sentences = [s for q in quotes for s in _SENTENCE.findall(q) if any(same_figure(fig, f) for f in find_figures(s))]
+        if sentences and not any(b in s for s in sentences for b in topic):
+            off.append(fig.text)
+    return off
+
+
 def _check_question(question: str) -> str:
     q = (question or "").strip()
     if not q:
@@ -160,6 +189,16 @@ def stream_answer(
     """Yield text deltas as the model writes, then the checked ``Answer`` (always the last item)."""
     started = time.perf_counter()
     standalone = resolve_question(_check_question(question), history, library, model)
+    reports = library.reports()
+    note = out_of_scope(standalone, [(r.meta.org, r.meta.year) for r in reports]) if filter is None else None
+    if note:
+        # A body or year the library has no report on: any passage found would be another's. Say so.
+        yield REFUSAL
+        elapsed = time.perf_counter() - started
+        yield Answer(question=standalone, text=REFUSAL, citations=[], evidence=[], refused=True, scope_note=note,
+                     settings_hash=get_settings().fingerprint_hash(), model=getattr(model, "name", ""),
+                     seconds_to_first_token=elapsed, seconds_total=elapsed)
+        return
     prepared: Prepared = build_prepare_chain(library, model, filter).invoke(standalone)
     base = dict(
         question=standalone,
@@ -168,7 +207,7 @@ def stream_answer(
         settings_hash=get_settings().fingerprint_hash(),
         model=getattr(model, "name", ""),
     )
-    orgs = sorted({r.meta.org for r in library.reports()})
+    orgs = sorted({r.meta.org for r in reports})
     if not prepared.evidence or not has_support(standalone, prepared.evidence, orgs):
         # Nothing retrieved that could answer: refuse without asking the model to guess.
         yield REFUSAL
@@ -187,6 +226,16 @@ def stream_answer(
         parts.append(delta)
         yield delta
     checked = check_reply("".join(parts), prepared.evidence)
+    off = []
+    if not checked.refused and ASKS_FIGURE.search(standalone):
+        off = off_topic_figures(standalone, checked.text, [c.quote for c in checked.citations], prepared.evidence, orgs)
+    if off and len(off) == len([f for f in find_figures(checked.text) if f.unit != "年"]):
+        # Every figure given sits in a sentence about something else: the reports do not answer this.
+        yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids,
+                     scope_note=f"模型给出的数字({'、'.join(off)})在所引原文中说的是别的事项,不是所问的内容,"
+                     f"已按“没有找到”处理。",
+                     seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)
+        return
     yield Answer(
         text=checked.text,
         citations=checked.citations,

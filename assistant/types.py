@@ -230,8 +230,9 @@ class Citation:
     heading: str
     quote: str  # the chunk's own text
     chunk_id: str
-    # True when the model cited nothing and code attached this passage because every figure and most of
-    # the answer's wording are in it (shown to users as 系统匹配, so they know the model did not cite it).
+    # True when code, not the model, chose this passage: the model cited nothing, or cited a passage that
+    # lacks the answer's figures, and this one holds every figure and most of the wording (shown to users
+    # as 系统匹配, so they know the model did not cite it).
     matched_by_code: bool = False
 
 
@@ -250,6 +251,8 @@ class Answer:
     model: str = ""
     seconds_to_first_token: float | None = None
     seconds_total: float | None = None
+    # Why the library cannot answer, when code knows (no report from that body or year): shown with a refusal.
+    scope_note: str = ""
 
 
 @dataclass

@@ -12,6 +12,9 @@ the retrieval gold set's questions when that file is absent) and prints:
 * refusals       — share of no-answer questions refused with the fixed phrase
 * ungrounded     — figures in answers that no cited passage contains (total)
 * p50 seconds to first token and to the full answer
+
+``--from-eval RESULT.json`` scores the answers an ``assistant eval run`` of the same suite already wrote
+(no model is started), so one long run with the 1.5B model serves both the harness and this table.
 """
 
 from __future__ import annotations
@@ -117,6 +120,46 @@ def run_case(case: Case, library, model) -> Outcome:
     )
 
 
+def outcome_from_eval(case: Case, record: dict) -> Outcome:
+    """The same scoring as ``run_case``, on one case of an eval run's JSON result."""
+    out = record.get("output") or {}
+    text = out.get("text", "")
+    refused = bool(out.get("refused"))
+    right = all(_has_number(text, n) for n in case.numbers) if case.numbers and not case.refuses else None
+    cites = record.get("citations") or []
+    if case.refuses:
+        valid = None
+    elif case.sources:
+        valid = any(c["org"] == org and (year is None or c["year"] == year) for c in cites for org, year in case.sources)
+    else:
+        valid = bool(cites)
+    return Outcome(
+        case.id, case.question, text, right, valid, refused, refused if case.refuses else None,
+        list(out.get("ungrounded", [])), list(out.get("invented_ids", [])),
+        out.get("seconds_to_first_token"), out.get("seconds_total"),
+    )
+
+
+def scored_eval_run(path: Path, cases: list[Case]) -> list[Outcome]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    records = {r["id"]: r for r in data.get("cases", []) if r.get("kind") == "qa" and r.get("status") != "error"}
+    missing = [c.id for c in cases if c.id not in records]
+    if missing:
+        raise SystemExit(f"{path}: no answer for {len(missing)} case(s), e.g. {', '.join(missing[:3])}")
+    return [outcome_from_eval(c, records[c.id]) for c in cases]
+
+
+def report(name: str, outcomes: list[Outcome], model_name: str, seconds: float) -> None:
+    print(f"\n{name} · {len(outcomes)} cases · model {model_name} · {seconds:.0f}s")
+    print(f"right figure        {_share([o.right_figure for o in outcomes])}")
+    print(f"valid citation      {_share([o.valid_citation for o in outcomes])}")
+    print(f"refusals correct    {_share([o.refusal_ok for o in outcomes])}")
+    print(f"ungrounded figures  {sum(len(o.ungrounded) for o in outcomes)}")
+    print(f"invented ids        {sum(len(o.invented_ids) for o in outcomes)}")
+    print(f"p50 first token     {_p50([o.seconds_to_first_token for o in outcomes])} s")
+    print(f"p50 full answer     {_p50([o.seconds_total for o in outcomes])} s")
+
+
 def _share(values: list[bool | None]) -> str:
     scored = [v for v in values if v is not None]
     return f"{sum(scored)}/{len(scored)} = {sum(scored) / len(scored):.0%}" if scored else "-"
@@ -135,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ids", default="", help="only these case ids (comma-separated)")
     ap.add_argument("--fake-embeddings", action="store_true", help="BM25 + fake vectors (faster start)")
     ap.add_argument("--json", type=Path, default=None, help="write every outcome here")
+    ap.add_argument("--from-eval", type=Path, default=None, metavar="RESULT.json",
+                    help="score an eval run's answers to the same suite instead of running a model")
     args = ap.parse_args(argv)
 
     from assistant.llm import get_chat_model
@@ -146,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in cases if c.id in wanted]
     if args.limit:
         cases = cases[: args.limit]
+    if args.from_eval:
+        data = json.loads(args.from_eval.read_text(encoding="utf-8"))
+        outcomes = scored_eval_run(args.from_eval, cases)
+        model_name = data.get("model") or "?"
+        report(name, outcomes, model_name, sum(o.seconds_total or 0 for o in outcomes))
+        return 0
     home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
     library = build_library(corpus or REPO / "samples" / "reports", home, args.fake_embeddings)
     models_dir = get_settings().models_dir if get_settings().models else default_home() / "models"
@@ -159,14 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         marks = f"figure={o.right_figure} cite={o.valid_citation} refused={o.refused} ungrounded={o.ungrounded}"
         print(f"[{i}/{len(cases)}] {case.id}: {o.seconds_total:.1f}s {marks}\n    {o.answer[:160]}", flush=True)
 
-    print(f"\n{name} · {len(outcomes)} cases · model {model.name} · {time.perf_counter() - started:.0f}s")
-    print(f"right figure        {_share([o.right_figure for o in outcomes])}")
-    print(f"valid citation      {_share([o.valid_citation for o in outcomes])}")
-    print(f"refusals correct    {_share([o.refusal_ok for o in outcomes])}")
-    print(f"ungrounded figures  {sum(len(o.ungrounded) for o in outcomes)}")
-    print(f"invented ids        {sum(len(o.invented_ids) for o in outcomes)}")
-    print(f"p50 first token     {_p50([o.seconds_to_first_token for o in outcomes])} s")
-    print(f"p50 full answer     {_p50([o.seconds_total for o in outcomes])} s")
+    report(name, outcomes, model.name, time.perf_counter() - started)
     if args.json:
         args.json.write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1), encoding="utf-8")
     stop = getattr(getattr(model, "server", None), "stop", None)

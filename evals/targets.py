@@ -108,6 +108,8 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
         "invented_ids": list(ans.invented_ids),
         "ungrounded": [f.text for f in ans.ungrounded],
         "filter": ans.filter.describe() if ans.filter else "",
+        "seconds_to_first_token": ans.seconds_to_first_token,
+        "seconds_total": ans.seconds_total,
     }
     return Observation(output, found, [citation_dict(c) for c in ans.citations], answer=ans)
 
@@ -179,6 +181,10 @@ def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
         "placeholders": list(draft.placeholders),
         "coverage": [{"shortcoming": r.shortcoming.key, "measures": list(r.measures)} for r in draft.coverage],
         "foreign_orgs_removed": sorted({o for s in draft.sections for p in s.paragraphs for o in p.foreign_orgs}),
+        # What the model managed alone vs what the checks had to do (bench/bench_draft.py reports the same).
+        "covered_by_model": sum(1 for r in draft.coverage if r.measures and not r.added),
+        "measures_added_by_code": sum(1 for r in draft.coverage if r.added),
+        "figures_caught": sum(len(p.ungrounded) for s in draft.sections for p in s.paragraphs),
     }
     return Observation(output, found)
 

@@ -297,3 +297,40 @@ def test_a_model_citation_is_never_marked_as_matched_by_code():
     lib = sample_library()
     ans = answer(Q, library=lib, model=FakeChatModel([reply_citing("930件", "调解矛盾纠纷930件[{id}]。")]))
     assert ans.citations and not ans.citations[0].matched_by_code
+
+
+def test_a_figure_cited_to_the_wrong_passage_is_recited_to_the_passage_that_holds_it():
+    """The 1.5B model's commonest slip: the right figure with a neighbouring passage's id."""
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("1500万元", "[{id}] 泾源县2024年调解矛盾纠纷930件。")])
+    ans = answer(Q, library=lib, model=model)
+    assert ans.ungrounded == [] and not ans.uncited
+    assert len(ans.citations) == 1 and ans.citations[0].matched_by_code
+    assert "930件" in ans.citations[0].quote
+    assert ans.text == "泾源县2024年调解矛盾纠纷930件[1]。"
+
+
+def test_a_wrong_figure_with_a_citation_is_not_rescued_by_another_passage():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("1500万元", "[{id}] 泾源县2024年调解矛盾纠纷903件。")])
+    ans = answer(Q, library=lib, model=model)
+    assert [f.text for f in ans.ungrounded] == ["903件"]
+    assert not ans.citations[0].matched_by_code
+
+
+@pytest.mark.parametrize(
+    "partial, shown",
+    [
+        ("[ev-1f0c7cd5] 泾源县调解930件", " 泾源县调解930件"),
+        ("调解930件[ev-1f", "调解930件"),
+        ("调解930件【ev-", "调解930件"),
+        ("调解930件[e", "调解930件"),
+        ("调解930件(ev-ab12, ev-cd34)。再", "调解930件。再"),
+        ("调解930件 ev-ab12cd34。", "调解930件。"),
+        ("第[1]条 leave", "第[1]条 leave"),
+    ],
+)
+def test_streamed_text_hides_raw_evidence_ids(partial, shown):
+    from assistant.citations import hide_ids
+
+    assert hide_ids(partial) == shown

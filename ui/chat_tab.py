@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from assistant.citations import hide_ids
 from assistant.errors import AssistantError
 from assistant.types import Answer, Part, SearchFilter
 from ui.context import AppContext
@@ -95,7 +96,8 @@ def ask(
                 turn.shown = answer_html(piece, REFUSAL_NOTE)
             else:
                 partial += piece
-                turn.shown = f'<div class="answer-text streaming">{esc(partial)}▌</div>'
+                # Raw [ev-…] ids mean nothing to a reader; they become [1], [2] … in the checked answer.
+                turn.shown = f'<div class="answer-text streaming">{esc(hide_ids(partial))}▌</div>'
             yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         ctx.note_model_ok()
     except AssistantError as exc:

@@ -53,7 +53,7 @@ def mark_figures(text: str, figures: Sequence[Figure]) -> str:
 def citation_html(number: int, cite: Citation) -> str:
     """One expandable citation: body, year, section and heading in the summary, the passage inside."""
     heading = f" · {esc(cite.heading)}" if cite.heading else ""
-    matched = " (系统匹配出处,模型未标注)" if cite.matched_by_code else ""
+    matched = " (系统按原文匹配的出处,非模型标注)" if cite.matched_by_code else ""
     return (
         f'<details class="citation"><summary>[{number}] {esc(cite.org)} {cite.year}年 · '
         f"{esc(cite.part.value)}{heading}{matched}</summary>"
@@ -66,7 +66,7 @@ def answer_html(answer: Answer, refusal_note: str) -> str:
     parts = [f'<div class="answer-text">{mark_figures(answer.text, answer.ungrounded)}</div>']
     notes = []
     if answer.refused:
-        notes.append(f'<div class="note note-refusal">ⓘ {esc(refusal_note)}</div>')
+        notes.append(f'<div class="note note-refusal">ⓘ {esc(answer.scope_note or refusal_note)}</div>')
     if answer.ungrounded:
         figs = "、".join(esc(f.text) for f in answer.ungrounded)
         notes.append(f'<div class="note note-warning">⚠ 以下数字在引用原文中未找到,请核对: {figs}</div>')

@@ -6,17 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.types import LEVELS, Answer, Part, SearchFilter
+from assistant.cli.filters import add_filter_args, explicit_filter
+from assistant.types import Answer
 
 QUOTE_CHARS = 120
-
-
-def _add_filter_args(p: argparse.ArgumentParser, with_section: bool = True) -> None:
-    p.add_argument("--org", action="append", metavar="单位", help="只看这个单位的报告 (可重复)")
-    p.add_argument("--year", action="append", type=int, metavar="年份", help="只看这一年度的报告 (可重复)")
-    p.add_argument("--level", action="append", choices=LEVELS, help="只看这一层级 (可重复)")
-    if with_section:
-        p.add_argument("--section", action="append", choices=[x.value for x in Part], help="只看报告的这一部分 (可重复)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "问题中提到的单位、年份会自动作为检索范围; 用 --org/--year/--section 指定则不再推断。",
     )
     ask.add_argument("question", help="问题, 例如 “泾源县2024年调解矛盾纠纷多少件?”")
-    _add_filter_args(ask)
+    add_filter_args(ask)
     ask.set_defaults(func=cmd_ask)
 
     summ = subparsers.add_parser(
@@ -47,20 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "每份报告单独作答并标注出处, 最后给出表格和覆盖情况 (基于 N/M 份报告; 未提及: …)。",
     )
     comp.add_argument("question", help="问题, 例如 “各乡镇2024年调解矛盾纠纷的件数?”")
-    _add_filter_args(comp, with_section=False)
+    add_filter_args(comp, with_section=False)
     comp.add_argument("--no-model", action="store_true", help="不调用模型, 只用程序摘出的数字")
     comp.set_defaults(func=cmd_compare)
-
-
-def explicit_filter(args: argparse.Namespace) -> SearchFilter | None:
-    sections = getattr(args, "section", None)
-    f = SearchFilter(
-        orgs=args.org or None,
-        years=args.year or None,
-        levels=args.level or None,
-        parts=[Part(s) for s in sections] if sections else None,
-    )
-    return None if f.is_empty() else f
 
 
 def _short(text: str, n: int = QUOTE_CHARS) -> str:
@@ -89,6 +71,8 @@ def print_answer(ans: Answer, out=None) -> None:
     out = out or sys.stdout
     print("\n" + "─" * 40, file=out)
     print(f"回答(已核对): {ans.text}", file=out)
+    if ans.scope_note:
+        print(f"ⓘ {ans.scope_note}", file=out)
     if ans.filter is not None:
         how = " (从问题识别)" if ans.filter.inferred else ""
         print(f"{ans.filter.describe()}{how}", file=out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.types import LEVELS, Part, SearchFilter
+from assistant.cli.filters import add_filter_args, explicit_filter
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,12 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "用 --org/--year/--level/--section 指定范围则不再推断。",
     )
     search.add_argument("question", help="问题, 例如 “泾源县2024年调解矛盾纠纷多少件?”")
-    search.add_argument("--org", action="append", metavar="单位", help="只检索这个单位的报告 (可重复)")
-    search.add_argument("--year", action="append", type=int, metavar="年份", help="只检索这一年度的报告 (可重复)")
-    search.add_argument("--level", action="append", choices=LEVELS, help="只检索这一层级 (可重复)")
-    search.add_argument(
-        "--section", action="append", choices=[p.value for p in Part], help="只检索报告的这一部分 (可重复)"
-    )
+    add_filter_args(search)
     search.add_argument("-k", type=int, default=None, metavar="N", help="返回的片段数 (默认 ASSISTANT_RETRIEVAL_K)")
     search.add_argument("--no-infer", action="store_true", help="不从问题中推断单位和年份")
     search.set_defaults(func=cmd_search)
@@ -30,17 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.add_argument("report", help="报告, 例如 泾源县-2024、泾源县2024, 或只有一份报告的单位名")
     remove.add_argument("--yes", "-y", action="store_true", help="不再询问, 直接删除")
     remove.set_defaults(func=cmd_remove)
-
-
-def explicit_filter(args: argparse.Namespace) -> SearchFilter | None:
-    """The filter given on the command line, or None to let the library infer one."""
-    f = SearchFilter(
-        orgs=args.org or None,
-        years=args.year or None,
-        levels=args.level or None,
-        parts=[Part(s) for s in args.section] if args.section else None,
-    )
-    return None if f.is_empty() else f
 
 
 def cmd_search(args: argparse.Namespace) -> int:

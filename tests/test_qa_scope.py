@@ -1,0 +1,119 @@
+"""Questions about a body or year the library has no report on are refused by code, with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.cli.answers import print_answer
+from assistant.citations import REFUSAL
+from assistant.llm import FakeChatModel
+from assistant.qa import answer
+from assistant.scope import named_bodies, named_years, out_of_scope
+from assistant.types import SearchFilter
+from fake_library import sample_library
+from ui.render import answer_html
+
+CATALOG = [("泾源县", 2024), ("吉昌镇", 2024), ("徐行镇", 2024), ("柱山乡", 2024), ("荆家镇", 2023)]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("潼关县2024年组织行政执法培训多少次?", "报告库中没有潼关县的报告"),
+        ("请问潼关县司法局今年做了什么", "报告库中没有潼关县的报告"),
+        ("华阳街道办事处的行政复议情况", "报告库中没有华阳街道的报告"),
+        ("泾源县2023年调解矛盾纠纷多少件?", "报告库中没有泾源县2023年度的报告(现有: 2024年度)"),
+        ("荆家镇2024年调解了多少件矛盾纠纷?", "2024年的工作安排见2023年度报告的安排部分"),
+        ("2021年各镇调解多少件?", "报告库中没有2021年度的报告"),
+    ],
+)
+def test_out_of_scope_says_what_is_missing_and_what_the_library_holds(question, expected):
+    note = out_of_scope(question, CATALOG)
+    assert note is not None and expected in note
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "泾源县2024年调解矛盾纠纷多少件?",
+        "泾源县2025年有什么安排?",  # plans for 2025 are in the 2024 report
+        "柱山乡2025年怎样完善依法行政制度体系?",  # a plan question without a plan word, no count asked
+        "泾源2024年法律援助多少件",  # a short form of a known body
+        "城关镇和徐行镇哪个调解的纠纷多?",  # one known body named: answer what can be answered
+        "各乡镇2024年调解矛盾纠纷的件数?",
+        "全县共有多少名执法人员?",
+        "泾源县2020年以来累计调解多少件?",  # a span, not a report year
+        "泾源县在2023年的基础上增长了多少?",  # a baseline the 2024 report gives
+        "到2035年基本建成法治政府需要做什么?",  # a distant target
+        "社区和园区的普法工作怎么做?",
+    ],
+)
+def test_questions_the_library_may_answer_are_let_through(question):
+    assert out_of_scope(question, CATALOG) is None
+
+
+def test_named_bodies_and_years():
+    assert named_bodies("城关镇和泾源的调解", ["泾源县", "徐行镇"]) == (["泾源县"], ["城关镇"])
+    assert named_years("2024年和2035年、2020年以来", [2023, 2024]) == [2024]
+
+
+def test_empty_library_is_not_judged_here():
+    assert out_of_scope("潼关县2024年培训多少次?", []) is None
+
+
+def test_answer_refuses_an_unknown_body_without_calling_the_model():
+    model = FakeChatModel([])  # an empty queue fails loudly if the model is asked
+    ans = answer("潼关县2024年组织行政执法培训多少次?", library=sample_library(), model=model)
+    assert ans.refused and ans.text == REFUSAL and ans.citations == [] and model.history == []
+    assert "潼关县" in ans.scope_note and "泾源县" in ans.scope_note
+
+
+def test_answer_refuses_a_year_the_body_did_not_report_on(capsys):
+    ans = answer("泾源县2023年调解矛盾纠纷多少件?", library=sample_library(), model=FakeChatModel([]))
+    assert ans.refused and "2023年度" in ans.scope_note and "2024年度" in ans.scope_note
+    print_answer(ans)
+    assert "ⓘ 报告库中没有泾源县2023年度的报告" in capsys.readouterr().out
+    assert "报告库中没有泾源县2023年度的报告" in answer_html(ans, "通用说明")
+
+
+def test_an_explicit_filter_is_the_users_choice_and_skips_the_scope_check():
+    lib = sample_library()
+    model = FakeChatModel([REFUSAL])
+    ans = answer("泾源县2023年调解矛盾纠纷多少件?", library=lib, model=model, filter=SearchFilter(orgs=["泾源县"]))
+    assert len(model.history) == 1 and ans.scope_note == ""
+
+
+def test_a_count_answered_with_a_figure_about_something_else_is_refused():
+    """The report gives no mediation count; a cited training count is not an answer to it."""
+    from fake_library import FakeLibrary, make_report
+    from test_qa_unit import reply_citing
+
+    text = "一、主要举措和成效\n加强执法培训。2024年组织执法人员培训12次。\n化解矛盾纠纷。调解组织运转良好,矛盾纠纷调解工作有序开展。"
+    lib = FakeLibrary([make_report("样例镇", 2024, text)])
+    model = FakeChatModel([reply_citing("12次", "[{id}] 样例镇2024年调解矛盾纠纷12次。")])
+    ans = answer("样例镇2024年调解矛盾纠纷多少件?", library=lib, model=model)
+    assert ans.refused and ans.text == REFUSAL and ans.citations == []
+    assert "12次" in ans.scope_note
+
+
+def test_a_count_answered_from_a_sentence_about_it_is_kept():
+    from test_qa_unit import reply_citing
+
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("930件", "[{id}] 泾源县2024年调解矛盾纠纷930件。")])
+    ans = answer("泾源县2024年调解矛盾纠纷多少件?", library=lib, model=model)
+    assert not ans.refused and ans.scope_note == "" and "930件" in ans.text
+
+
+@pytest.mark.parametrize(
+    "question, answer_text, quote, off",
+    [
+        ("调解矛盾纠纷多少件?", "调解了12次", "组织执法队员培训12次。调解矛盾纠纷工作有序开展。", ["12次"]),
+        ("调解矛盾纠纷多少件?", "930件", "全年调解矛盾纠纷930件,化解率96.77%。", []),
+        ("2024年调解多少件?", "2024年", "2024年执法培训12次。", []),  # a year is not an answer figure
+    ],
+)
+def test_off_topic_figures(question, answer_text, quote, off):
+    from assistant.qa import off_topic_figures
+
+    assert off_topic_figures(question, answer_text, [quote], [], []) == off
