@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import docx
 import pytest
-from docx.enum.text import WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -61,6 +61,19 @@ def test_placeholders_highlighted_and_footer_page_field(draft, tmp_path):
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
     assert "PAGE" in "".join(t.text for t in footer._p.iter(qn("w:instrText")))
+
+
+def test_page_numbers_odd_right_even_left_one_character_in(draft, tmp_path):
+    """GB/T 9704: 单页码居右空一字, 双页码居左空一字."""
+    out = tmp_path / "draft.docx"
+    export_docx(draft, out, available_fonts=ALL_FONTS)
+    doc = docx.Document(str(out))
+    assert doc.settings.odd_and_even_pages_header_footer
+    odd, even = doc.sections[0].footer.paragraphs[0], doc.sections[0].even_page_footer.paragraphs[0]
+    assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and odd.paragraph_format.right_indent == Pt(14)
+    assert even.alignment == WD_ALIGN_PARAGRAPH.LEFT and even.paragraph_format.left_indent == Pt(14)
+    for p in (odd, even):
+        assert p.text.startswith("— ") and "PAGE" in "".join(t.text for t in p._p.iter(qn("w:instrText")))
 
 
 def test_sources_only_in_appendix(draft, tmp_path):

@@ -118,12 +118,20 @@ def test_chat_refusal_is_noted(app):
     from assistant.qa import REFUSAL
 
     # Nothing in the evidence is about rockets: the (fake, obedient) model answers with the refusal phrase.
-    page.locator("#question textarea").fill("火星镇发射了几枚火箭?")
+    page.locator("#question textarea").fill("泾源县发射了几枚火箭?")
     page.locator("#send").click()
     expect(page.locator("#chatbot .note-refusal")).to_contain_text("助手没有作答")
     assert REFUSAL in page.locator("#chatbot .answer-text").last.inner_text()
     assert page.locator("#chatbot details.citation").count() == 0
     screenshot(page, "chat-refusal")
+
+
+def test_chat_says_which_body_the_library_lacks(app):
+    page = page_for(app)
+    page.locator("#question textarea").fill("潼关县2024年组织行政执法培训多少次?")
+    page.locator("#send").click()
+    expect(page.locator("#chatbot .note-refusal")).to_contain_text("报告库中没有潼关县的报告")
+    assert page.locator("#chatbot details.citation").count() == 0
 
 
 def test_two_sessions_do_not_share_chats(app):

@@ -2,7 +2,8 @@
 
 A4 with margins 37/35/28/26 mm; title 小标宋 二号 (22pt) centred; body 仿宋_GB2312 三号 (16pt) with a
 two-character first-line indent; 一级标题 黑体, run-in 二级标题 楷体_GB2312; exact line spacing 28.95pt so a
-page holds 28 lines; "— 1 —" page numbers (PAGE field) in the footer. Every run names its East-Asian font
+page holds 28 lines; "— 1 —" page numbers (PAGE field, 四号) in the footer, odd pages right and even pages
+left, one character in from the edge. Every run names its East-Asian font
 (w:eastAsia), or Word would show Chinese in the Latin font. 〔待补充:…〕 placeholders are highlighted yellow.
 """
 
@@ -100,9 +101,13 @@ def _add_text(paragraph, text: str, font: str, size: float = BODY_PT) -> None:
         _font(paragraph.add_run(text[pos:]), font, size)
 
 
-def _page_number_footer(section, font: str) -> None:
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _page_number(p, font: str, align) -> None:
+    """"— N —" with a PAGE field, one character (四号) in from the outer edge."""
+    p.alignment = align
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        p.paragraph_format.right_indent = Pt(FOOTER_PT)
+    else:
+        p.paragraph_format.left_indent = Pt(FOOTER_PT)
     _font(p.add_run("— "), font, FOOTER_PT)
     run = p.add_run()
     _font(run, font, FOOTER_PT)
@@ -119,6 +124,13 @@ def _page_number_footer(section, font: str) -> None:
             el.text = text
         run._r.append(el)
     _font(p.add_run(" —"), font, FOOTER_PT)
+
+
+def _page_number_footer(doc, section, font: str) -> None:
+    # GB/T 9704: 单页码居右空一字, 双页码居左空一字 (the footer for odd pages is the default one).
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], font, WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer.paragraphs[0], font, WD_ALIGN_PARAGRAPH.LEFT)
 
 
 def _appendix_table(doc, header: list[str], rows: list[list[str]], font: str) -> None:
@@ -153,7 +165,7 @@ def export_docx(draft: Draft, path: str | Path, *, available_fonts: frozenset[st
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
-    _page_number_footer(sec, fonts["footer"])
+    _page_number_footer(doc, sec, fonts["footer"])
 
     title = doc.add_paragraph()
     _format(title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
