@@ -169,12 +169,15 @@ def check_reply(raw: str, evidence: Sequence[Evidence], mark: bool = True) -> Ch
             citations = [replace(citation_for(source), matched_by_code=True)]
             text = _append_mark(text, "[1]")
     ungrounded = ungrounded_figures(text, [c.quote for c in citations])
-    if ungrounded and numbers and not invented:
-        # Small models often copy the right figure but the id of a neighbouring passage. When one passage
-        # the model was shown holds every figure of the reply (and its wording), cite that one instead,
-        # marked as the system's match: the quote shown must be the one that says it.
+    support = wording_overlap(text, [c.quote for c in citations])
+    if (ungrounded or support < WEAK_SUPPORT) and numbers and not invented:
+        # Small models often copy the right figure or sentence but the id of a neighbouring passage. When
+        # one passage the model was shown holds every figure of the reply and more of its wording, cite
+        # that one instead, marked as the system's match: the quote shown must be the one that says it.
         source = matching_passage(text, evidence)
-        if source is not None:
+        if source is not None and source.id not in numbers and (
+            ungrounded or wording_overlap(text, [source.chunk.text]) > support
+        ):
             citations = [replace(citation_for(source), matched_by_code=True)]
             text = _append_mark(re.sub(r"(?:\[\d+\])+", "", text), "[1]")
             ungrounded = []
@@ -186,8 +189,22 @@ def check_reply(raw: str, evidence: Sequence[Evidence], mark: bool = True) -> Ch
 
 
 def _bigrams(text: str) -> set[str]:
-    bare = _PUNCT.sub("", text)
+    bare = _PUNCT.sub("", _MARKS.sub("", text))
     return {bare[i : i + 2] for i in range(len(bare) - 1)}
+
+
+# Below this share of its wording in the passages it cites, a reply is not really quoting them.
+WEAK_SUPPORT = 0.3
+_MARKS = re.compile(r"\[\d+\]|⚠")
+
+
+def wording_overlap(text: str, quotes: Sequence[str]) -> float:
+    """Share of the reply's character bigrams found in ``quotes`` (1.0 for an empty reply)."""
+    words = _bigrams(text)
+    if not words:
+        return 1.0
+    quoted = set().union(*(_bigrams(q) for q in quotes)) if quotes else set()
+    return len(words & quoted) / len(words)
 
 
 def matching_passage(text: str, evidence: Sequence[Evidence]) -> Evidence | None:

@@ -12,7 +12,6 @@ final, checked ``Answer`` as its last item; show ``Answer.text`` once it arrives
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +25,11 @@ from pydantic import ConfigDict
 
 from assistant.citations import REFUSAL, check_reply, evidence_block, make_evidence, pack_evidence
 from assistant.errors import BadInput
-from assistant.figures import find_figures, same_figure
 from assistant.followup import History, resolve_question
 from assistant.llm import context_budget
 from assistant.prompts import load_prompt
 from assistant.scope import out_of_scope
+from assistant.support import echoes_example, has_support, invented_count
 from assistant.settings import get_settings
 from assistant.types import Answer, Evidence, Hit, SearchFilter
 
@@ -111,64 +110,6 @@ def build_prepare_chain(library, model, search_filter: SearchFilter | None = Non
     return RunnableParallel(question=RunnablePassthrough(), docs=retriever) | RunnableLambda(prepare)
 
 
-# Words that say nothing about the topic: question words, particles, and the domain's ubiquitous terms.
-_NOT_TOPICAL = re.compile(
-    r"(?:19|20)\d{2}年?度?|多少|哪些|哪个|什么|是否|有没有|如何|怎样|怎么|几|吗|呢|了|的|是|有|共|一共|"
-    r"情况|工作|开展|推进|法治|政府|建设|报告|年度|去年|今年|全年|[\s\d,，。.?？!！、:：;；()（）“”\"']"
-)
-
-
-def topical_bigrams(question: str, orgs: list[str]) -> set[str]:
-    """Character bigrams of what the question is about (bodies, years and question words removed)."""
-    from vectorstore.filters import short_forms
-
-    q = question
-    for org in orgs:
-        for surface in sorted([org, *short_forms(org)], key=len, reverse=True):
-            q = q.replace(surface, " ")
-    parts = [p for p in _NOT_TOPICAL.split(q) if p]
-    return {p[i : i + 2] for p in parts for i in range(len(p) - 1)}
-
-
-def has_support(question: str, evidence: list[Evidence], orgs: list[str]) -> bool:
-    """False when no passage shares a single topical word with the question: nothing to answer from.
-
-    Deliberately lenient (one shared bigram is enough): it only spares the model questions the
-    retrieved text cannot possibly answer ("…新建了多少公里高速公路?"); the model judges the rest.
-    """
-    topic = topical_bigrams(question, orgs)
-    if not topic:
-        return True  # nothing topical to check ("那徐行镇呢?" unresolved): let the model judge
-    return any(bigram in ev.chunk.text for ev in evidence for bigram in topic)
-
-
-# A question that asks for a count or amount; its answer is a figure, and the figure must be about it.
-ASKS_FIGURE = re.compile(r"多少|几[件个次名人项场户条份万]|数量|总数|比例|百分之")
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
-
-
-def off_topic_figures(question: str, text: str, quotes: list[str], evidence: list[Evidence], orgs: list[str]) -> list[str]:
-    """Figures of an answer whose sentences in the cited quotes share no distinctive topical word with
-    the question ("徐行镇调解矛盾纠纷多少件?" answered with a training count that happens to be cited).
-
-    Distinctive: a bigram of the question's topic that is not in most of the passages shown (行政, 执法 …
-    are in nearly every one). Years and figures the question itself gives are not checked.
-    """
-    topic = topical_bigrams(question, orgs)
-    if len(evidence) >= 4:
-        common = {b for b in topic if sum(b in ev.chunk.text for ev in evidence) * 2 > len(evidence)}
-        topic -= common
-    asked = find_figures(question)
-    off: list[str] = []
-    for fig in find_figures(text):
-        if fig.unit == "年" or any(same_figure(fig, a) for a in asked):
-            continue
-        sentences = [s for q in quotes for s in _SENTENCE.findall(q) if any(same_figure(fig, f) for f in find_figures(s))]
-        if sentences and not any(b in s for s in sentences for b in topic):
-            off.append(fig.text)
-    return off
-
-
 def _check_question(question: str) -> str:
     q = (question or "").strip()
     if not q:
@@ -226,14 +167,16 @@ def stream_answer(
         parts.append(delta)
         yield delta
     checked = check_reply("".join(parts), prepared.evidence)
-    off = []
-    if not checked.refused and ASKS_FIGURE.search(standalone):
-        off = off_topic_figures(standalone, checked.text, [c.quote for c in checked.citations], prepared.evidence, orgs)
-    if off and len(off) == len([f for f in find_figures(checked.text) if f.unit != "年"]):
-        # Every figure given sits in a sentence about something else: the reports do not answer this.
-        yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids,
-                     scope_note=f"模型给出的数字({'、'.join(off)})在所引原文中说的是别的事项,不是所问的内容,"
-                     f"已按“没有找到”处理。",
+    reason = ""
+    if not checked.refused and echoes_example(checked.text):
+        reason = "模型的答复照搬了提示中的示例,不是根据报告作答,已按“没有找到”处理。"
+    elif not checked.refused:
+        invented = invented_count(standalone, checked.text, [c.quote for c in checked.citations], prepared.evidence, orgs)
+        if invented:
+            reason = (f"模型给出的数字({'、'.join(invented)})在检索到的报告原文中找不到与问题对应的出处,"
+                      f"报告中也没有这方面的数字,已按“没有找到”处理。")
+    if reason:
+        yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids, scope_note=reason,
                      seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)
         return
     yield Answer(

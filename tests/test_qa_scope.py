@@ -89,9 +89,9 @@ def test_a_count_answered_with_a_figure_about_something_else_is_refused():
     from test_qa_unit import reply_citing
 
     text = "一、主要举措和成效\n加强执法培训。2024年组织执法人员培训12次。\n化解矛盾纠纷。调解组织运转良好,矛盾纠纷调解工作有序开展。"
-    lib = FakeLibrary([make_report("样例镇", 2024, text)])
-    model = FakeChatModel([reply_citing("12次", "[{id}] 样例镇2024年调解矛盾纠纷12次。")])
-    ans = answer("样例镇2024年调解矛盾纠纷多少件?", library=lib, model=model)
+    lib = FakeLibrary([make_report("清水镇", 2024, text)])
+    model = FakeChatModel([reply_citing("12次", "[{id}] 清水镇2024年调解矛盾纠纷12次。")])
+    ans = answer("清水镇2024年调解矛盾纠纷多少件?", library=lib, model=model)
     assert ans.refused and ans.text == REFUSAL and ans.citations == []
     assert "12次" in ans.scope_note
 
@@ -113,7 +113,29 @@ def test_a_count_answered_from_a_sentence_about_it_is_kept():
         ("2024年调解多少件?", "2024年", "2024年执法培训12次。", []),  # a year is not an answer figure
     ],
 )
-def test_off_topic_figures(question, answer_text, quote, off):
-    from assistant.qa import off_topic_figures
+def test_unsupported_figures(question, answer_text, quote, off):
+    from assistant.support import unsupported_figures
 
-    assert off_topic_figures(question, answer_text, [quote], [], []) == off
+    assert unsupported_figures(question, answer_text, [quote], [], []) == off
+
+
+def test_a_count_the_reports_do_not_have_is_refused_not_shown():
+    from fake_library import FakeLibrary, make_report
+
+    text = "一、主要举措和成效\n规范行政复议。2024年做好行政复议应诉工作,提升依法行政水平。"
+    lib = FakeLibrary([make_report("清水镇", 2024, text)])
+    ans = answer("清水镇2024年受理行政复议案件多少件?", library=lib, model=FakeChatModel(["清水镇2024年受理行政复议案件1件。"]))
+    assert ans.refused and ans.text == REFUSAL and "1件" in ans.scope_note
+
+
+def test_a_miscopied_count_stays_an_answer_with_the_figure_marked():
+    """903 for 930件: the reports do have the count, so the answer stays, marked, next to its passage."""
+    ans = answer("泾源县2024年调解矛盾纠纷多少件?", library=sample_library(),
+                 model=FakeChatModel(["泾源县2024年调解矛盾纠纷903件。"]))
+    assert not ans.refused and [f.text for f in ans.ungrounded] == ["903件"]
+
+
+def test_a_reply_repeating_the_prompt_example_is_refused():
+    ans = answer("泾源县2024年调解矛盾纠纷多少件?", library=sample_library(),
+                 model=FakeChatModel(["泾源县调解矛盾纠纷件数为 样例乡 2020年 · 不足 · 二、存在的不足中提到的普法宣传方式较为单一。"]))
+    assert ans.refused and "示例" in ans.scope_note

@@ -257,7 +257,7 @@ def test_question_sharing_no_topical_word_with_the_evidence_is_refused_without_t
      ("2024年法治政府建设情况", set())],
 )
 def test_topical_bigrams(question, topical):
-    from assistant.qa import topical_bigrams
+    from assistant.support import topical_bigrams
 
     assert topical_bigrams(question, ["泾源县", "徐行镇"]) == topical
 
@@ -334,3 +334,19 @@ def test_streamed_text_hides_raw_evidence_ids(partial, shown):
     from assistant.citations import hide_ids
 
     assert hide_ids(partial) == shown
+
+
+def test_a_sentence_cited_to_a_passage_that_does_not_say_it_is_recited():
+    """Measured with 1.5B: a shortcoming quoted word for word, cited to a plan (安排) passage."""
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("持续深化普法宣传", "泾源县存在的不足是法治宣传的针对性还不够强[{id}]。")])
+    ans = answer("泾源县法治宣传方面存在什么不足?", library=lib, model=model)
+    assert len(ans.citations) == 1 and ans.citations[0].matched_by_code
+    assert ans.citations[0].part.value == "不足" and "针对性还不够强" in ans.citations[0].quote
+
+
+def test_a_citation_that_supports_the_reply_is_kept():
+    lib = sample_library()
+    model = FakeChatModel([reply_citing("针对性", "泾源县法治宣传的针对性还不够强[{id}]。")])
+    ans = answer("泾源县法治宣传方面存在什么不足?", library=lib, model=model)
+    assert len(ans.citations) == 1 and not ans.citations[0].matched_by_code
