@@ -28,6 +28,7 @@ from assistant.errors import BadInput
 from assistant.followup import History, resolve_question
 from assistant.llm import context_budget
 from assistant.prompts import load_prompt
+from assistant.listing import asked_part, list_answer, pick_report
 from assistant.scope import out_of_scope
 from assistant.support import echoes_example, has_support, invented_count
 from assistant.settings import get_settings
@@ -110,6 +111,23 @@ def build_prepare_chain(library, model, search_filter: SearchFilter | None = Non
     return RunnableParallel(question=RunnablePassthrough(), docs=retriever) | RunnableLambda(prepare)
 
 
+def _listed_by_code(question: str, reports: list, library, given: SearchFilter | None) -> Answer | None:
+    """A question for a report's whole 不足/原因/安排 list, answered from its items (see listing.py)."""
+    part = asked_part(question, sorted({r.meta.org for r in reports}))
+    if part is None:
+        return None
+    applied = given if given is not None and not given.is_empty() else library.infer_filter(question)
+    report = pick_report(reports, applied, part)
+    if report is None:
+        return None
+    chunks = library.chunks(SearchFilter(orgs=[report.meta.org], years=[report.meta.year]))
+    listed = list_answer(question, report, part, chunks)
+    if listed is not None:
+        listed.filter = SearchFilter(orgs=[report.meta.org], years=[report.meta.year], parts=[part],
+                                     inferred=given is None or given.is_empty())
+    return listed
+
+
 def _check_question(question: str) -> str:
     q = (question or "").strip()
     if not q:
@@ -136,9 +154,16 @@ def stream_answer(
         # A body or year the library has no report on: any passage found would be another's. Say so.
         yield REFUSAL
         elapsed = time.perf_counter() - started
-        yield Answer(question=standalone, text=REFUSAL, citations=[], evidence=[], refused=True, scope_note=note,
+        yield Answer(question=standalone, text=REFUSAL, citations=[], evidence=[], refused=True, note=note,
                      settings_hash=get_settings().fingerprint_hash(), model=getattr(model, "name", ""),
                      seconds_to_first_token=elapsed, seconds_total=elapsed)
+        return
+    listed = _listed_by_code(standalone, reports, library, filter)
+    if listed is not None:
+        listed.settings_hash, listed.model = get_settings().fingerprint_hash(), ""
+        listed.seconds_to_first_token = listed.seconds_total = time.perf_counter() - started
+        yield listed.text
+        yield listed
         return
     prepared: Prepared = build_prepare_chain(library, model, filter).invoke(standalone)
     base = dict(
@@ -176,7 +201,7 @@ def stream_answer(
             reason = (f"模型给出的数字({'、'.join(invented)})在检索到的报告原文中找不到与问题对应的出处,"
                       f"报告中也没有这方面的数字,已按“没有找到”处理。")
     if reason:
-        yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids, scope_note=reason,
+        yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids, note=reason,
                      seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)
         return
     yield Answer(

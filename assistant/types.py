@@ -251,8 +251,9 @@ class Answer:
     model: str = ""
     seconds_to_first_token: float | None = None
     seconds_total: float | None = None
-    # Why the library cannot answer, when code knows (no report from that body or year): shown with a refusal.
-    scope_note: str = ""
+    # What code tells the reader about this answer: why it refused (no report from that body or year, an
+    # invented count), or that a list was read off the report without a model.
+    note: str = ""
 
 
 @dataclass

@@ -65,12 +65,12 @@ def test_answer_refuses_an_unknown_body_without_calling_the_model():
     model = FakeChatModel([])  # an empty queue fails loudly if the model is asked
     ans = answer("潼关县2024年组织行政执法培训多少次?", library=sample_library(), model=model)
     assert ans.refused and ans.text == REFUSAL and ans.citations == [] and model.history == []
-    assert "潼关县" in ans.scope_note and "泾源县" in ans.scope_note
+    assert "潼关县" in ans.note and "泾源县" in ans.note
 
 
 def test_answer_refuses_a_year_the_body_did_not_report_on(capsys):
     ans = answer("泾源县2023年调解矛盾纠纷多少件?", library=sample_library(), model=FakeChatModel([]))
-    assert ans.refused and "2023年度" in ans.scope_note and "2024年度" in ans.scope_note
+    assert ans.refused and "2023年度" in ans.note and "2024年度" in ans.note
     print_answer(ans)
     assert "ⓘ 报告库中没有泾源县2023年度的报告" in capsys.readouterr().out
     assert "报告库中没有泾源县2023年度的报告" in answer_html(ans, "通用说明")
@@ -80,7 +80,7 @@ def test_an_explicit_filter_is_the_users_choice_and_skips_the_scope_check():
     lib = sample_library()
     model = FakeChatModel([REFUSAL])
     ans = answer("泾源县2023年调解矛盾纠纷多少件?", library=lib, model=model, filter=SearchFilter(orgs=["泾源县"]))
-    assert len(model.history) == 1 and ans.scope_note == ""
+    assert len(model.history) == 1 and ans.note == ""
 
 
 def test_a_count_answered_with_a_figure_about_something_else_is_refused():
@@ -93,7 +93,7 @@ def test_a_count_answered_with_a_figure_about_something_else_is_refused():
     model = FakeChatModel([reply_citing("12次", "[{id}] 清水镇2024年调解矛盾纠纷12次。")])
     ans = answer("清水镇2024年调解矛盾纠纷多少件?", library=lib, model=model)
     assert ans.refused and ans.text == REFUSAL and ans.citations == []
-    assert "12次" in ans.scope_note
+    assert "12次" in ans.note
 
 
 def test_a_count_answered_from_a_sentence_about_it_is_kept():
@@ -102,7 +102,7 @@ def test_a_count_answered_from_a_sentence_about_it_is_kept():
     lib = sample_library()
     model = FakeChatModel([reply_citing("930件", "[{id}] 泾源县2024年调解矛盾纠纷930件。")])
     ans = answer("泾源县2024年调解矛盾纠纷多少件?", library=lib, model=model)
-    assert not ans.refused and ans.scope_note == "" and "930件" in ans.text
+    assert not ans.refused and ans.note == "" and "930件" in ans.text
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_a_count_the_reports_do_not_have_is_refused_not_shown():
     text = "一、主要举措和成效\n规范行政复议。2024年做好行政复议应诉工作,提升依法行政水平。"
     lib = FakeLibrary([make_report("清水镇", 2024, text)])
     ans = answer("清水镇2024年受理行政复议案件多少件?", library=lib, model=FakeChatModel(["清水镇2024年受理行政复议案件1件。"]))
-    assert ans.refused and ans.text == REFUSAL and "1件" in ans.scope_note
+    assert ans.refused and ans.text == REFUSAL and "1件" in ans.note
 
 
 def test_a_miscopied_count_stays_an_answer_with_the_figure_marked():
@@ -138,4 +138,4 @@ def test_a_miscopied_count_stays_an_answer_with_the_figure_marked():
 def test_a_reply_repeating_the_prompt_example_is_refused():
     ans = answer("泾源县2024年调解矛盾纠纷多少件?", library=sample_library(),
                  model=FakeChatModel(["泾源县调解矛盾纠纷件数为 样例乡 2020年 · 不足 · 二、存在的不足中提到的普法宣传方式较为单一。"]))
-    assert ans.refused and "示例" in ans.scope_note
+    assert ans.refused and "示例" in ans.note

@@ -66,7 +66,9 @@ def answer_html(answer: Answer, refusal_note: str) -> str:
     parts = [f'<div class="answer-text">{mark_figures(answer.text, answer.ungrounded)}</div>']
     notes = []
     if answer.refused:
-        notes.append(f'<div class="note note-refusal">ⓘ {esc(answer.scope_note or refusal_note)}</div>')
+        notes.append(f'<div class="note note-refusal">ⓘ {esc(answer.note or refusal_note)}</div>')
+    elif answer.note:
+        notes.append(f'<div class="note note-muted">ⓘ {esc(answer.note)}</div>')
     if answer.ungrounded:
         figs = "、".join(esc(f.text) for f in answer.ungrounded)
         notes.append(f'<div class="note note-warning">⚠ 以下数字在引用原文中未找到,请核对: {figs}</div>')

@@ -71,8 +71,8 @@ def print_answer(ans: Answer, out=None) -> None:
     out = out or sys.stdout
     print("\n" + "─" * 40, file=out)
     print(f"回答(已核对): {ans.text}", file=out)
-    if ans.scope_note:
-        print(f"ⓘ {ans.scope_note}", file=out)
+    if ans.note:
+        print(f"ⓘ {ans.note}", file=out)
     if ans.filter is not None:
         how = " (从问题识别)" if ans.filter.inferred else ""
         print(f"{ans.filter.describe()}{how}", file=out)
