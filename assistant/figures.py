@@ -185,8 +185,10 @@ def _arabic_is_figure(norm: str, start: int, num_end: int, end: int, num: str, m
     if after in ("、", ")", "）") or (before in ("(", "（") and after in (")", "）")):
         return False  # numbering: 1、 (1)
     line_start = norm.rfind("\n", 0, start) + 1
-    if not norm[line_start:start].strip() and after == ".":
-        return False  # numbering at the start of a line: 1.
+    prev = norm[line_start:start].rstrip()
+    following = norm[end + 1] if end + 1 < len(norm) else ""
+    if after == "." and not following.isdigit() and (not prev or prev[-1] in ":：;；。,，") and int(digits) <= 50:
+        return False  # numbering: "1." at the start of a line, or inline after a colon or a sentence ("包括: 1. …")
     return True
 
 
