@@ -70,3 +70,23 @@ def test_placeholder_forms():
     assert normalize_placeholders("培训【待补充:次数】次,[待补充]人,XX件,×场") == (
         "培训〔待补充:次数〕次,〔待补充:具体内容〕人,〔待补充:具体数字〕件,〔待补充:具体数字〕场")
     assert normalize_placeholders("〔待补充:2025年调解件数〕") == "〔待补充:2025年调解件数〕"
+
+
+def test_a_result_restated_as_next_years_plan_becomes_a_target_placeholder():
+    """Measured with 1.5B: 计划在2026年开展…普法活动52场 (52场 was this year's result)."""
+    ctx = _ctx(material=["2025年开展普法活动52场。2026年计划开展普法活动60场。"])
+    para = check_paragraph("2026年计划开展普法活动52场,开展普法活动60场,组织执法队员培训12次。", Part.PLANS, ctx)
+    assert "52场" not in para.text and "〔待补充:2026年计划开展普法活动…的目标数字(如有)〕" in para.text
+    assert "60场" in para.text  # stated as a plan in the material
+    assert "12次" not in para.text  # last year's result (徐行镇 2024), not a target
+    assert any(n.startswith("安排中照搬的往年数字已改为待补充: 52场") for n in para.notes)
+    # results stay results in the other sections
+    assert "52场" in check_paragraph("开展普法活动52场。", Part.MEASURES, ctx).text
+
+
+def test_labels_and_echoed_section_titles_are_removed_but_placeholders_kept():
+    from assistant.drafting.reply import clean_reply
+
+    assert clean_reply("【执法培训与案卷评查】我镇组织执法队员培训。") == "我镇组织执法队员培训。"
+    assert clean_reply("2026年推进法治政府建设的主要安排为解决问题,我镇将加强培训。") == "为解决问题,我镇将加强培训。"
+    assert clean_reply("【待补充:2025年培训次数】我镇组织执法培训。").startswith("【待补充:2025年培训次数】")

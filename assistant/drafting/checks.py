@@ -5,6 +5,8 @@
 3. Grounding: a figure found neither in the user's material nor in the body's own reports is replaced by a
    〔待补充:…〕 placeholder and recorded.
 4. Years: a report on Y reports Y results and plans Y+1; a wrong year is corrected (or flagged) and noted.
+5. Plans: a figure in section 四 that the sources give only as a result (this year's 52场, last year's 10次)
+   is not a target for next year; it becomes a placeholder unless a source states it as a plan (计划/目标…).
 """
 
 from __future__ import annotations
@@ -184,12 +186,47 @@ def fix_years(text: str, part: Part, ctx: CheckContext) -> tuple[str, list[str]]
     return "".join(out), notes
 
 
+# Words that make a figure in the sources a plan or target rather than a result.
+_PLAN_WORDS = re.compile(r"计划|拟|将|目标|力争|预计|下一步|明年|今后|争取|确保")
+_SOURCE_CLAUSE = re.compile(r"[^。!！?？;；,，\n]+")
+
+
+def plan_figures(text: str, part: Part, ctx: CheckContext) -> tuple[str, list[Figure]]:
+    """In the plans section, figures the sources give only as results become placeholders for targets.
+
+    Measured with the 1.5B model: "计划在2026年开展…普法活动52场" restated this year's 52 activities as
+    next year's plan. Only the user can set a target; a figure stated as one in the sources stays.
+    """
+    from assistant.figures import find_figures, same_figure
+
+    if part != Part.PLANS:
+        return text, []
+    inside = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
+    # Clause by clause: "将“下沉事项”纳入…,组织执法队员培训12次" states 12次 as a result despite its 将.
+    clauses = [c for src in ctx.grounding_sources() for c in _SOURCE_CLAUSE.findall(src)]
+    results = []
+    for fig in find_figures(text):
+        if _is_year(fig) or any(s <= fig.start < e for s, e in inside):
+            continue
+        stated = [c for c in clauses if any(same_figure(fig, f) for f in find_figures(c))]
+        if stated and not any(_PLAN_WORDS.search(s) for s in stated):
+            results.append(fig)
+    for fig in sorted(results, key=lambda f: f.start, reverse=True):
+        before = re.split(r"[,，。;；:：、\s()（）“”]|\d+年", text[max(0, fig.start - 12) : fig.start])[-1]
+        label = f"〔待补充:{ctx.year + 1}年{before}…的目标数字(如有)〕"
+        text = text[: fig.start] + label + text[fig.end :]
+    return text, results
+
+
 def check_paragraph(text: str, part: Part, ctx: CheckContext) -> DraftParagraph:
     """Run every check on one paragraph of model text; the result records what was changed."""
     text = normalize_placeholders(text)
     text, foreign = scrub_foreign(text, ctx)
     text, ungrounded = ground_figures(text, ctx)
+    text, past = plan_figures(text, part, ctx)
     text, notes = fix_years(text, part, ctx)
+    if past:
+        notes.append("安排中照搬的往年数字已改为待补充: " + "、".join(f.text for f in past))
     if foreign:
         notes.append("已删除其他单位名称: " + "、".join(foreign))
     return DraftParagraph(text=text, ungrounded=ungrounded, foreign_orgs=foreign, notes=notes)
