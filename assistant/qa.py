@@ -25,12 +25,13 @@ from pydantic import ConfigDict
 
 from assistant.citations import REFUSAL, check_reply, evidence_block, make_evidence, pack_evidence
 from assistant.errors import BadInput
+from assistant.extract import gives_no_answer, is_echo, quoted_answer
 from assistant.followup import History, resolve_question
 from assistant.llm import context_budget
 from assistant.prompts import load_prompt
 from assistant.listing import asked_part, list_answer, pick_report
 from assistant.scope import out_of_scope
-from assistant.support import echoes_example, has_support, invented_count
+from assistant.support import ASKS_FIGURE, echoes_example, has_support, invented_count
 from assistant.settings import get_settings
 from assistant.types import Answer, Evidence, Hit, SearchFilter
 
@@ -200,6 +201,17 @@ def stream_answer(
         if invented:
             reason = (f"模型给出的数字({'、'.join(invented)})在检索到的报告原文中找不到与问题对应的出处,"
                       f"报告中也没有这方面的数字,已按“没有找到”处理。")
+    if not reason and not checked.refused and (gives_no_answer(standalone, checked.text) or is_echo(standalone, checked.text)):
+        # The model repeated the question or gave no figure for a count: quote the report's sentence, or refuse.
+        quoted = quoted_answer(standalone, prepared.evidence, orgs) if ASKS_FIGURE.search(standalone) else None
+        done = dict(seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)
+        if quoted is not None:
+            yield Answer(text=quoted[0], citations=[quoted[1]], invented_ids=checked.invented_ids,
+                         note="模型没有给出所问的内容,以上是程序从报告中摘录的原句,请核对。", **done)
+        else:
+            yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids,
+                         note="模型没有给出所问的内容,报告原文中也没有找到能直接回答的句子。", **done)
+        return
     if reason:
         yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids, note=reason,
                      seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)

@@ -54,7 +54,7 @@ def _sentences_with(fig, texts: list[str]) -> list[str]:
     return [s for t in texts for s in _SENTENCE.findall(t) if any(same_figure(fig, f) for f in find_figures(s))]
 
 
-def _distinctive_topic(question: str, shown: list[str], orgs: list[str]) -> set[str]:
+def distinctive_topic(question: str, shown: list[str], orgs: list[str]) -> set[str]:
     topic = topical_bigrams(question, orgs)
     if len(shown) >= 4:
         topic -= {b for b in topic if sum(b in t for t in shown) * 2 > len(shown)}
@@ -70,7 +70,7 @@ def unsupported_figures(question: str, text: str, quotes: list[str], evidence: l
     are in nearly every one). Years and figures the question itself gives are not checked.
     """
     shown = [ev.chunk.text for ev in evidence]
-    topic = _distinctive_topic(question, shown, orgs)
+    topic = distinctive_topic(question, shown, orgs)
     asked = find_figures(question)
     out: list[str] = []
     for fig in find_figures(text):
@@ -86,7 +86,7 @@ def topical_figures(question: str, evidence: list[Evidence], orgs: list[str]) ->
     """Figures the passages shown give in sentences about the question's topic: what a right answer
     could be. None of them means the material holds no such count (nothing for the model to mis-copy)."""
     shown = [ev.chunk.text for ev in evidence]
-    topic = _distinctive_topic(question, shown, orgs)
+    topic = distinctive_topic(question, shown, orgs)
     return [f for t in shown for s in _SENTENCE.findall(t) if any(b in s for b in topic) for f in find_figures(s)
             if f.unit != "年"]
 

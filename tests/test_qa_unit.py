@@ -289,7 +289,7 @@ def test_uncited_reply_with_a_figure_in_no_passage_stays_uncited_and_flagged():
 
 def test_uncited_reply_without_figures_needs_most_of_its_wording_in_the_passage():
     lib = sample_library()
-    ans = answer(Q, library=lib, model=FakeChatModel(["各地普遍加强了组织领导和队伍建设。"]))
+    ans = answer("泾源县怎样化解矛盾纠纷?", library=lib, model=FakeChatModel(["各地普遍加强了组织领导和队伍建设。"]))
     assert ans.uncited and ans.citations == []
 
 
