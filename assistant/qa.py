@@ -2,9 +2,12 @@
 
 The chain (LangChain, kept behind thin seams):
 
-    question ─► resolve follow-up ─► LibraryRetriever (Library.search, hybrid) ─► Evidence [ev-…]
+    question ─► resolve follow-up ─► scope.out_of_scope (no report from that body/year → refuse, say why)
+             ─► listing (a report's whole 不足/原因/安排 list → its own items, no model)
+             ─► LibraryRetriever (Library.search, hybrid) ─► Evidence [ev-…] ─► support.has_support
              ─► pack within the model's window ─► prompts/qa.md ─► ChatModelRunnable (streams)
              ─► check_reply: ids → [1][2] citations, invented ids dropped, refusal, number grounding
+             ─► settle: invented count or example echo → refuse; no answer → the report's sentence
 
 ``stream_answer`` yields text deltas as the model writes them (raw, with ``[ev-…]`` ids), then the
 final, checked ``Answer`` as its last item; show ``Answer.text`` once it arrives.
@@ -23,7 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, RunnableParallel, RunnablePassthrough
 from pydantic import ConfigDict
 
-from assistant.citations import REFUSAL, check_reply, evidence_block, make_evidence, pack_evidence
+from assistant.citations import REFUSAL, CheckedText, check_reply, evidence_block, make_evidence, pack_evidence
 from assistant.errors import BadInput
 from assistant.extract import gives_no_answer, is_echo, quoted_answer
 from assistant.followup import History, resolve_question
@@ -192,30 +195,7 @@ def stream_answer(
             first = time.perf_counter() - started
         parts.append(delta)
         yield delta
-    checked = check_reply("".join(parts), prepared.evidence)
-    reason = ""
-    if not checked.refused and echoes_example(checked.text):
-        reason = "模型的答复照搬了提示中的示例,不是根据报告作答,已按“没有找到”处理。"
-    elif not checked.refused:
-        invented = invented_count(standalone, checked.text, [c.quote for c in checked.citations], prepared.evidence, orgs)
-        if invented:
-            reason = (f"模型给出的数字({'、'.join(invented)})在检索到的报告原文中找不到与问题对应的出处,"
-                      f"报告中也没有这方面的数字,已按“没有找到”处理。")
-    if not reason and not checked.refused and (gives_no_answer(standalone, checked.text) or is_echo(standalone, checked.text)):
-        # The model repeated the question or gave no figure for a count: quote the report's sentence, or refuse.
-        quoted = quoted_answer(standalone, prepared.evidence, orgs) if ASKS_FIGURE.search(standalone) else None
-        done = dict(seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)
-        if quoted is not None:
-            yield Answer(text=quoted[0], citations=[quoted[1]], invented_ids=checked.invented_ids,
-                         note="模型没有给出所问的内容,以上是程序从报告中摘录的原句,请核对。", **done)
-        else:
-            yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids,
-                         note="模型没有给出所问的内容,报告原文中也没有找到能直接回答的句子。", **done)
-        return
-    if reason:
-        yield Answer(text=REFUSAL, citations=[], refused=True, invented_ids=checked.invented_ids, note=reason,
-                     seconds_to_first_token=first, seconds_total=time.perf_counter() - started, **base)
-        return
+    checked, note = settle(standalone, check_reply("".join(parts), prepared.evidence), prepared.evidence, orgs)
     yield Answer(
         text=checked.text,
         citations=checked.citations,
@@ -223,10 +203,36 @@ def stream_answer(
         uncited=checked.uncited,
         invented_ids=checked.invented_ids,
         ungrounded=checked.ungrounded,
+        note=note,
         seconds_to_first_token=first,
         seconds_total=time.perf_counter() - started,
         **base,
     )
+
+
+def settle(question: str, checked: CheckedText, evidence: list[Evidence], orgs: list[str]) -> tuple[CheckedText, str]:
+    """Code's last word on a checked reply, and why: keep it, replace it by the report's own sentence, or
+    refuse. A refusal by the model stays one; so does an answer that states figures the material supports."""
+    if checked.refused:
+        return checked, ""
+
+    def refusal(why: str) -> tuple[CheckedText, str]:
+        return CheckedText(REFUSAL, invented_ids=checked.invented_ids, refused=True), why
+
+    if echoes_example(checked.text):
+        return refusal("模型的答复照搬了提示中的示例,不是根据报告作答,已按“没有找到”处理。")
+    invented = invented_count(question, checked.text, [c.quote for c in checked.citations], evidence, orgs)
+    if invented:
+        return refusal(f"模型给出的数字({'、'.join(invented)})在检索到的报告原文中找不到与问题对应的出处,"
+                       f"报告中也没有这方面的数字,已按“没有找到”处理。")
+    if is_echo(question, checked.text) or gives_no_answer(question, checked.text):
+        quoted = quoted_answer(question, evidence, orgs) if ASKS_FIGURE.search(question) else None
+        if quoted is None:
+            return refusal("模型没有给出所问的内容,报告原文中也没有找到能直接回答的句子。")
+        text, citation = quoted
+        return (CheckedText(text, [citation], invented_ids=checked.invented_ids),
+                "模型没有给出所问的内容,以上是程序从报告中摘录的原句,请核对。")
+    return checked, ""
 
 
 def answer(
