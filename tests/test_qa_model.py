@@ -44,6 +44,18 @@ def test_unanswerable_question_is_refused(library, local_chat_model):
     assert ans.citations == [] and ans.ungrounded == []
 
 
+def test_an_unanswerable_question_the_model_is_asked_ends_without_a_count(library, local_chat_model):
+    """荆家镇's report mentions 行政复议 but gives no count: the passages reach the model, and whatever it
+    writes (a refusal, an invented count, a pasted passage) the answer must be the refusal."""
+    ans = answer("荆家镇2023年受理行政复议案件多少件?", library=library, model=local_chat_model)
+    print(ans.text, "|", ans.note)
+    from assistant.support import has_support
+
+    orgs = [r.meta.org for r in library.reports()]
+    assert has_support(ans.question, ans.evidence, orgs), "the question must reach the model"
+    assert ans.refused and ans.text == REFUSAL
+
+
 def test_whatever_the_model_writes_citations_are_real_and_figures_checked(library, local_chat_model):
     ans = answer("徐行镇2024年罚款多少?", library=library, model=local_chat_model)
     print(ans.text, ans.invented_ids, [f.text for f in ans.ungrounded])
