@@ -108,6 +108,7 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
         "invented_ids": list(ans.invented_ids),
         "ungrounded": [f.text for f in ans.ungrounded],
         "filter": ans.filter.describe() if ans.filter else "",
+        "note": ans.note,  # what code decided about the reply (refused why, quoted, listed)
         "seconds_to_first_token": ans.seconds_to_first_token,
         "seconds_total": ans.seconds_total,
     }
