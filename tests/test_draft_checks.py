@@ -80,6 +80,8 @@ def test_a_result_restated_as_next_years_plan_becomes_a_target_placeholder():
     assert "60场" in para.text  # stated as a plan in the material
     assert "12次" not in para.text  # last year's result (徐行镇 2024), not a target
     assert any(n.startswith("安排中照搬的往年数字已改为待补充: 52场") for n in para.notes)
+    named = check_paragraph("扎实推进行政执法“三项制度”,评查案卷60卷。", Part.PLANS, _ctx(material=["评查案卷60卷。"]))
+    assert "“三项制度”" in named.text and "60卷" not in named.text
     # results stay results in the other sections
     assert "52场" in check_paragraph("开展普法活动52场。", Part.MEASURES, ctx).text
 

@@ -206,8 +206,8 @@ def plan_figures(text: str, part: Part, ctx: CheckContext) -> tuple[str, list[Fi
     clauses = [c for src in ctx.grounding_sources() for c in _SOURCE_CLAUSE.findall(src)]
     results = []
     for fig in find_figures(text):
-        if _is_year(fig) or any(s <= fig.start < e for s, e in inside):
-            continue
+        if _is_year(fig) or any(s <= fig.start < e for s, e in inside) or not re.search(r"\d", fig.text):
+            continue  # Chinese-numeral figures in plans are names of things (落实“三项制度”), not targets
         stated = [c for c in clauses if any(same_figure(fig, f) for f in find_figures(c))]
         if stated and not any(_PLAN_WORDS.search(s) for s in stated):
             results.append(fig)
