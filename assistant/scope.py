@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from vectorstore.filters import part_cues, short_forms
+from assistant.support import ASKS_FIGURE  # a count asked about a plan year wants facts it has not got
 from assistant.types import Part
+from vectorstore.filters import part_cues, short_forms
 
 # How a body's name ends, and words that end the same way but name no particular body.
 _BODY_SUFFIX = re.compile(r"(?:街道办事处|街道|自治县|县|镇|乡|区)$")
@@ -28,15 +29,13 @@ _GENERIC = {
     "功能区", "库区", "牧区", "矿区", "老区", "农村地区",
 }
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年?度?\s*(?:以来|来|起|至|到|—|-|~|的?基础上|相比))")
-# A question that asks for a count wants facts of that year, which a plan for it does not hold.
-_ASKS_COUNT = re.compile(r"多少|几[件个次名人项场户条份]|数量|总数")
 # Years further than this before the library's first report or after its last are targets, not reports.
 _YEARS_BEFORE, _YEARS_AFTER = 5, 1
 
 
 def named_bodies(question: str, known_orgs: Iterable[str]) -> tuple[list[str], list[str]]:
     """(known bodies, unknown body-like names) that ``question`` names."""
-    from vectorstore.tokenize import _get_tokenizer
+    from vectorstore.tokenize import words as jieba_words
 
     known: list[str] = []
     rest = question
@@ -46,7 +45,7 @@ def named_bodies(question: str, known_orgs: Iterable[str]) -> tuple[list[str], l
             rest = rest.replace(surface, "，")
             if org not in known:
                 known.append(org)
-    words = [w for w in _get_tokenizer().cut(rest) if w.strip()]
+    words = jieba_words(rest)
     unknown: list[str] = []
     for i, word in enumerate(words):
         # jieba splits some names before the suffix (华阳/街道); join a name-like word to its suffix.
@@ -90,7 +89,7 @@ def out_of_scope(question: str, catalog: Iterable[tuple[str, int]]) -> str | Non
     asked = named_years(question, [y for _, y in catalog])
     if not asked or any(y in in_scope for y in asked):
         return None
-    if any(y - 1 in in_scope for y in asked) and (Part.PLANS in part_cues(question) or not _ASKS_COUNT.search(question)):
+    if any(y - 1 in in_scope for y in asked) and (Part.PLANS in part_cues(question) or not ASKS_FIGURE.search(question)):
         return None  # next year's plans are in the previous year's report ("柱山乡2025年怎样完善…")
     who = "、".join(known)
     have = "、".join(f"{y}年度" for y in in_scope)
