@@ -1,8 +1,8 @@
 """A tiny OpenAI-compatible chat server on 127.0.0.1 for UI tests: the real ``openai`` client path, canned
 but prompt-aware replies, no model.
 
-A QA prompt ("材料: [ev-…] …") is answered with the first sentence of the first evidence passage, cited by
-its id, so the answer's figures are grounded and its citation valid. Any other prompt (drafting,
+A QA prompt ("材料: [ev-…] …") is answered with the passage sentence sharing the most words with the
+question, cited by its passage's id, so the answer's figures are grounded and its citation valid. Any other prompt (drafting,
 summaries, follow-ups) gets a short neutral paragraph without figures. Streaming uses server-sent events
 like the real API. ``requests`` records every request body for assertions.
 """
@@ -23,18 +23,13 @@ EVIDENCE = re.compile(r"\[(ev-[0-9a-f]{8})\][^\n]*\n([^\n]+)")
 NEUTRAL_REPLY = "加强组织领导,完善工作机制,推进各项任务落实〔待补充:具体成效〕。"
 
 
-def first_sentence(text: str) -> str:
-    m = re.search(r"[^。;；!！?？]+[。;；!！?？]?", text.strip())
-    return (m.group(0) if m else text).strip().rstrip("。;；")[:120]
-
-
 def cjk_bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1) if all("\u4e00" <= c <= "\u9fff" for c in text[i : i + 2])}
 
 
 def default_reply(messages: list[dict]) -> str:
     """Like an obedient model: refuse (with the one shared refusal phrase) when the evidence shares fewer than
-    two Chinese bigrams with the question; otherwise quote the first passage's first sentence, cited."""
+    two Chinese bigrams with the question; otherwise quote the sentence closest to the question, cited."""
     # Only the last user turn holds the real evidence; earlier turns are worked examples with made-up ids.
     users = [str(m.get("content", "")) for m in messages if m.get("role") == "user"]
     prompt = users[-1] if users else ""
@@ -46,8 +41,11 @@ def default_reply(messages: list[dict]) -> str:
     evidence = "".join(text for _, text in EVIDENCE.findall(prompt))
     if len(cjk_bigrams(questions[-1]) & cjk_bigrams(evidence)) < 2:
         return REFUSAL
-    ev_id, passage = found.groups()
-    return f"{first_sentence(passage)} [{ev_id}]。"
+    wanted = cjk_bigrams(questions[-1])
+    sentences = [(len(wanted & cjk_bigrams(sent)), ev_id, sent.strip().rstrip("。;；")[:120])
+                 for ev_id, text in EVIDENCE.findall(prompt) for sent in re.findall(r"[^。;；!！?？]+", text)]
+    _, ev_id, sentence = max(sentences, key=lambda s: s[0])  # the first of the best, like a careful reader
+    return f"{sentence} [{ev_id}]。"
 
 
 class FakeOpenAIServer:

@@ -310,7 +310,7 @@ def test_stop_cancels_a_running_draft(app):
 def test_chat_filter_restricts_scope(app):
     page = page_for(app)
     choose(page, "filter-org", "徐行镇")
-    page.locator("#question textarea").fill("调解矛盾纠纷多少件?")
+    page.locator("#question textarea").fill("组织执法队员培训多少次?")
     page.locator("#send").click()
     cite = page.locator("#chatbot details.citation").first
     cite.wait_for()
