@@ -14,10 +14,9 @@ from dataclasses import replace
 
 from assistant.citations import citation_for, wording_overlap
 from assistant.figures import find_figures, units_compatible
-from assistant.support import ASKS_FIGURE, answer_figures, distinctive_topic
+from assistant.support import ASKS_FIGURE, SENTENCE, answer_figures, distinctive_topic
 from assistant.types import Citation, Evidence
 
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 # "多少件" → 件; "几次" → 次; "多少万元" → 万元. None: any figure (比例、多少).
 _ASKED_UNIT = re.compile(r"(?:多少|几)(万元|亿元|元|人次|件次|名|人|件|次|场|户|份|个|项|条|期|场次|家|起|卷)")
 _ASKS_RATE = re.compile(r"率|比例|百分")  # "化解率是多少", "发案率下降了多少": a percentage
@@ -30,8 +29,8 @@ def is_echo(question: str, reply: str) -> bool:
 
 
 def gives_no_answer(question: str, reply: str) -> bool:
-    """A count question whose reply repeats it or states no figure at all."""
-    return bool(ASKS_FIGURE.search(question)) and (is_echo(question, reply) or not answer_figures(question, reply))
+    """A count question whose reply states no figure of its own (an echo of the question included)."""
+    return bool(ASKS_FIGURE.search(question)) and not answer_figures(question, reply)
 
 
 def quoted_answer(question: str, evidence: list[Evidence], orgs: list[str]) -> tuple[str, Citation] | None:
@@ -41,7 +40,7 @@ def quoted_answer(question: str, evidence: list[Evidence], orgs: list[str]) -> t
     unit = m.group(1) if m else ("%" if _ASKS_RATE.search(question) else None)
     best: tuple[int, int, str, Evidence] | None = None
     for rank, ev in enumerate(evidence):
-        for sentence in _SENTENCE.findall(ev.chunk.text):
+        for sentence in SENTENCE.findall(ev.chunk.text):
             figures = [f for f in find_figures(sentence) if f.unit != "年"]
             if unit:
                 figures = [f for f in figures if f.unit and units_compatible(f.unit, unit)]

@@ -16,27 +16,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.places import place_names
 from assistant.support import ASKS_FIGURE  # a count asked about a plan year wants facts it has not got
 from assistant.types import Part
 from vectorstore.filters import part_cues, short_forms
 
-# How a body's name ends, and words that end the same way but name no particular body.
-_BODY_SUFFIX = re.compile(r"(?:街道办事处|街道|自治县|县|镇|乡|区)$")
-_GENERIC = {
-    "乡镇", "各乡镇", "城镇", "集镇", "村镇", "全县", "全镇", "全乡", "全区", "本县", "本镇", "本乡", "本区",
-    "该县", "该镇", "该乡", "各县", "各镇", "各乡", "各区", "县区", "社区", "园区", "城区", "辖区", "市区",
-    "景区", "山区", "地区", "片区", "小区", "街区", "街道", "郊区", "新区", "开发区", "示范区", "试验区",
-    "功能区", "库区", "牧区", "矿区", "老区", "农村地区",
-}
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年?度?\s*(?:以来|来|起|至|到|—|-|~|的?基础上|相比))")
 # Years further than this before the library's first report or after its last are targets, not reports.
 _YEARS_BEFORE, _YEARS_AFTER = 5, 1
 
 
 def named_bodies(question: str, known_orgs: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(known bodies, unknown body-like names) that ``question`` names."""
-    from vectorstore.tokenize import words as jieba_words
-
+    """(known bodies, unknown place names) that ``question`` names; short forms (泾源) count as known."""
     known: list[str] = []
     rest = question
     surfaces = sorted({(s, org) for org in known_orgs for s in (org, *short_forms(org))}, key=lambda p: -len(p[0]))
@@ -45,16 +36,7 @@ def named_bodies(question: str, known_orgs: Iterable[str]) -> tuple[list[str], l
             rest = rest.replace(surface, "，")
             if org not in known:
                 known.append(org)
-    words = jieba_words(rest)
-    unknown: list[str] = []
-    for i, word in enumerate(words):
-        # jieba splits some names before the suffix (华阳/街道); join a name-like word to its suffix.
-        if i + 1 < len(words) and words[i + 1] in ("街道", "镇", "乡", "县") and len(word) >= 2:
-            word = word + words[i + 1]
-        if len(word) >= 3 and _BODY_SUFFIX.search(word) and word not in _GENERIC and not word.startswith(("各", "全", "本", "该")):
-            if word not in unknown:
-                unknown.append(word)
-    return known, unknown
+    return known, place_names(rest)
 
 
 def named_years(question: str, library_years: Iterable[int]) -> list[int]:

@@ -21,7 +21,7 @@ _NOT_TOPICAL = re.compile(
 )
 # A question that asks for a count or amount: its answer is a figure, and the figure must be about it.
 ASKS_FIGURE = re.compile(r"多少|几[件个次名人项场户条份万]|数量|总数|比例|百分之")
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+SENTENCE = re.compile(r"[^。；;！？!?\n]+")  # a sentence or clause of report text, without its end
 # The bodies of the few-shot examples in prompts/qa.md: made up, so they are in no real answer.
 EXAMPLE_BODIES = ("样例镇", "样例乡")
 
@@ -51,7 +51,7 @@ def has_support(question: str, evidence: list[Evidence], orgs: list[str]) -> boo
 
 
 def _sentences_with(fig, texts: list[str]) -> list[str]:
-    return [s for t in texts for s in _SENTENCE.findall(t) if any(same_figure(fig, f) for f in find_figures(s))]
+    return [s for t in texts for s in SENTENCE.findall(t) if any(same_figure(fig, f) for f in find_figures(s))]
 
 
 def distinctive_topic(question: str, shown: list[str], orgs: list[str]) -> set[str]:
@@ -87,7 +87,7 @@ def topical_figures(question: str, evidence: list[Evidence], orgs: list[str]) ->
     could be. None of them means the material holds no such count (nothing for the model to mis-copy)."""
     shown = [ev.chunk.text for ev in evidence]
     topic = distinctive_topic(question, shown, orgs)
-    return [f for t in shown for s in _SENTENCE.findall(t) if any(b in s for b in topic) for f in find_figures(s)
+    return [f for t in shown for s in SENTENCE.findall(t) if any(b in s for b in topic) for f in find_figures(s)
             if f.unit != "年"]
 
 

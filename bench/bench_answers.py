@@ -103,50 +103,42 @@ def _has_number(answer: str, expected: str) -> bool:
     return bool(wanted) and all(any(same_figure(w, g) for g in got) for w in wanted)
 
 
+def score(case: Case, text: str, refused: bool, cited: list[tuple[str, int]], ungrounded: list[str],
+          invented_ids: list[str], first: float | None, total: float | None) -> Outcome:
+    """One answer against its case; ``cited`` is the (org, year) of each citation."""
+    right = all(_has_number(text, n) for n in case.numbers) if case.numbers and not case.refuses else None
+    if case.refuses:
+        valid = None
+    elif case.sources:
+        valid = any(c_org == org and (year is None or c_year == year) for c_org, c_year in cited for org, year in case.sources)
+    else:
+        valid = bool(cited)
+    return Outcome(case.id, case.question, text, right, valid, refused, refused if case.refuses else None,
+                   ungrounded, invented_ids, first, total)
+
+
 def run_case(case: Case, library, model) -> Outcome:
     from assistant.qa import answer
 
     ans = answer(case.question, library=library, model=model)
-    right = all(_has_number(ans.text, n) for n in case.numbers) if case.numbers and not case.refuses else None
-    if case.refuses:
-        valid = None
-    elif case.sources:
-        valid = any(c.org == org and (year is None or c.year == year) for c in ans.citations for org, year in case.sources)
-    else:
-        valid = bool(ans.citations)
-    return Outcome(
-        case.id, case.question, ans.text, right, valid, ans.refused, ans.refused if case.refuses else None,
-        [f.text for f in ans.ungrounded], ans.invented_ids, ans.seconds_to_first_token, ans.seconds_total,
-    )
+    return score(case, ans.text, ans.refused, [(c.org, c.year) for c in ans.citations], [f.text for f in ans.ungrounded],
+                 list(ans.invented_ids), ans.seconds_to_first_token, ans.seconds_total)
 
 
-def outcome_from_eval(case: Case, record: dict) -> Outcome:
-    """The same scoring as ``run_case``, on one case of an eval run's JSON result."""
-    out = record.get("output") or {}
-    text = out.get("text", "")
-    refused = bool(out.get("refused"))
-    right = all(_has_number(text, n) for n in case.numbers) if case.numbers and not case.refuses else None
-    cites = record.get("citations") or []
-    if case.refuses:
-        valid = None
-    elif case.sources:
-        valid = any(c["org"] == org and (year is None or c["year"] == year) for c in cites for org, year in case.sources)
-    else:
-        valid = bool(cites)
-    return Outcome(
-        case.id, case.question, text, right, valid, refused, refused if case.refuses else None,
-        list(out.get("ungrounded", [])), list(out.get("invented_ids", [])),
-        out.get("seconds_to_first_token"), out.get("seconds_total"),
-    )
-
-
-def scored_eval_run(path: Path, cases: list[Case]) -> list[Outcome]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+def scored_eval_run(data: dict, cases: list[Case], source: Path) -> list[Outcome]:
+    """The same scoring on the answers an eval run of the same suite wrote (its JSON result, parsed)."""
     records = {r["id"]: r for r in data.get("cases", []) if r.get("kind") == "qa" and r.get("status") != "error"}
     missing = [c.id for c in cases if c.id not in records]
     if missing:
-        raise SystemExit(f"{path}: no answer for {len(missing)} case(s), e.g. {', '.join(missing[:3])}")
-    return [outcome_from_eval(c, records[c.id]) for c in cases]
+        raise SystemExit(f"{source}: no answer for {len(missing)} case(s), e.g. {', '.join(missing[:3])}")
+    outcomes = []
+    for case in cases:
+        record = records[case.id]
+        out = record.get("output") or {}
+        cited = [(c["org"], c["year"]) for c in record.get("citations") or []]
+        outcomes.append(score(case, out.get("text", ""), bool(out.get("refused")), cited, list(out.get("ungrounded", [])),
+                              list(out.get("invented_ids", [])), out.get("seconds_to_first_token"), out.get("seconds_total")))
+    return outcomes
 
 
 def report(name: str, outcomes: list[Outcome], model_name: str, seconds: float) -> None:
@@ -193,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = cases[: args.limit]
     if args.from_eval:
         data = json.loads(args.from_eval.read_text(encoding="utf-8"))
-        outcomes = scored_eval_run(args.from_eval, cases)
+        outcomes = scored_eval_run(data, cases, args.from_eval)
         model_name = data.get("model") or "?"
         report(name, outcomes, model_name, sum(o.seconds_total or 0 for o in outcomes))
         return 0

@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant.drafting import draft_report, to_markdown  # noqa: E402
 from assistant.drafting.checks import PLACEHOLDER, foreign_names  # noqa: E402
+from assistant.drafting.coverage import work_counts  # noqa: E402
 from assistant.drafting.writer import prepare_inputs  # noqa: E402
 from assistant.figures import ungrounded_figures  # noqa: E402
 from assistant.ingest import parse_file  # noqa: E402
@@ -76,10 +77,8 @@ def bench_one(sample: Path, library, model, max_tokens: int, out_dir: Path | Non
         "seconds": round(seconds, 1),
         "model_calls": calls,
         "shortcomings_total": len(draft.coverage),
-        "covered_by_model": sum(1 for r in draft.coverage if r.measures and not r.added),
-        "measures_added_by_code": sum(r.added for r in draft.coverage),
+        **work_counts(draft),
         "placeholders": len(draft.placeholders),
-        "figures_caught": sum(len(p.ungrounded) for p in paragraphs),
         "foreign_names_caught": sorted({n for p in paragraphs for n in p.foreign_orgs}),
         "year_fixes": sum(1 for p in paragraphs for n in p.notes if n.startswith("年份")),
         "ungrounded_left": still_ungrounded,

@@ -151,6 +151,7 @@ def run_metadata(case: MetadataCase, ctx: EvalContext) -> Observation:
 
 def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
     from assistant.drafting import draft_report
+    from assistant.drafting.coverage import work_counts
     from assistant.drafting.material import read_material_file
 
     library = ctx.library
@@ -182,10 +183,7 @@ def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
         "placeholders": list(draft.placeholders),
         "coverage": [{"shortcoming": r.shortcoming.key, "measures": list(r.measures)} for r in draft.coverage],
         "foreign_orgs_removed": sorted({o for s in draft.sections for p in s.paragraphs for o in p.foreign_orgs}),
-        # What the model managed alone vs what the checks had to do (bench/bench_draft.py reports the same).
-        "covered_by_model": sum(1 for r in draft.coverage if r.measures and not r.added),
-        "measures_added_by_code": sum(1 for r in draft.coverage if r.added),
-        "figures_caught": sum(len(p.ungrounded) for s in draft.sections for p in s.paragraphs),
+        **work_counts(draft),  # what the model managed alone vs what the checks had to do
     }
     return Observation(output, found)
 

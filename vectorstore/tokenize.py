@@ -61,11 +61,6 @@ def _get_tokenizer() -> jieba.Tokenizer:
         return _tokenizer
 
 
-def words(text: str) -> list[str]:
-    """jieba's accurate-mode words (with the domain terms), as written: for reading names off a question."""
-    return [w for w in _get_tokenizer().cut(text) if w.strip()]
-
-
 def tokens(text: str) -> list[str]:
     """BM25 tokens: jieba search-mode words, lower-cased, without punctuation and stop words.
 

@@ -78,3 +78,12 @@ def build_coverage(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_mis
             added=added,
         ))
     return rows
+
+
+def work_counts(draft: Draft) -> dict[str, int]:
+    """What the model managed alone and what the checks had to do: for evals and benchmarks."""
+    return {
+        "covered_by_model": sum(1 for r in draft.coverage if r.measures and not r.added),
+        "measures_added_by_code": sum(1 for r in draft.coverage if r.added),
+        "figures_caught": sum(len(p.ungrounded) for s in draft.sections for p in s.paragraphs),
+    }
