@@ -114,7 +114,7 @@ def parse_file(path: str | Path, overrides: dict | None = None, settings: Settin
     user = validate_overrides(overrides or {}, "参数")
     merged.update(user)
     sources.update(dict.fromkeys(user, "user"))
-    text = load_file(path, raw)
+    text = load_file(path, raw, settings)
     return _build(text, path.name, merged, sources, hashlib.sha256(raw).hexdigest())
 
 
