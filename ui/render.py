@@ -1,11 +1,15 @@
 """HTML for answers, citations and report text. Formatting only: every fact comes from library objects.
 
-All text from reports, users and models is escaped before it goes into HTML.
+All text from reports, users and models is escaped before it goes into HTML, and Markdown links in it
+keep working only when they point to http(s): the chat renders Markdown, and a model (or a report it
+quotes) could otherwise write [点此查看](javascript:…). Other targets (javascript:, data:, vbscript:,
+relative paths) stay visible as plain text.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 
 from assistant.types import Answer, Citation, Figure, Report, SearchFilter
@@ -14,8 +18,14 @@ UNGROUNDED_TITLE = "此数字在所引用的原文中未找到,请核对"
 MARK = "⚠"  # assistant.figures.mark_ungrounded's plain-text marker
 
 
+# "](" opening an inline link or image, or "]:" of a reference definition, not followed by an http(s) target.
+_UNSAFE_LINK = re.compile(r"\](?=[ \t]*(?:\([ \t]*<?|:[ \t]*<?)(?!https?://))", re.I)
+
+
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """HTML-escaped text whose Markdown links survive only with an http(s) target: the "]" before any other
+    target becomes an entity, which Markdown does not read as link syntax, and which shows as "]"."""
+    return _UNSAFE_LINK.sub("&#93;", html.escape(str(text), quote=True))
 
 
 def mark_figures(text: str, figures: Sequence[Figure]) -> str:
