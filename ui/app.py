@@ -32,6 +32,7 @@ CSS = """
 .note-warning { background: #fff6e0; color: #7a5200; border: 1px solid #f0d79a; }
 .note-error { background: #fdecea; color: #8a1c13; border: 1px solid #f5c2bd; }
 .note-muted { color: #666; }
+.instruction-flag { background: #fff6e0; color: #7a5200; border-left: 3px solid #f0b429; padding: 2px 6px; }
 mark.ungrounded { background: #ffe08a; color: #6b3d00; padding: 0 2px; border-radius: 3px; }
 .citations { margin-top: 8px; border-top: 1px solid #ddd; padding-top: 4px; }
 .citations-title { font-weight: 600; font-size: 0.85rem; color: #555; }

@@ -99,7 +99,8 @@ def ingest_uploads(ctx: AppContext, files: list[str] | None, org: str, year: flo
                 break
             done += 1
             result_rows.append(
-                [Path(event.path).name, STATUS_WORDS.get(event.status, event.status), event.report_id or "", event.reason]
+                [Path(event.path).name, STATUS_WORDS.get(event.status, event.status), event.report_id or "",
+                 event.reason or event.warning]
             )
             progress((done, len(accepted)), desc="正在导入(向量化较慢,请稍候)…", unit="文件")
             yield rows(result_rows), gr.skip(), gr.skip()

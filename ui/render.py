@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.ingest.instructions import find_instructions, flag_note
 from assistant.types import Answer, Citation, Figure, Report, SearchFilter
 
 UNGROUNDED_TITLE = "此数字在所引用的原文中未找到,请核对"
@@ -61,12 +62,15 @@ def mark_figures(text: str, figures: Sequence[Figure]) -> str:
 
 
 def citation_html(number: int, cite: Citation) -> str:
-    """One expandable citation: body, year, section and heading in the summary, the passage inside."""
+    """One expandable citation: body, year, section and heading in the summary, the passage inside (with a
+    warning when it holds a paragraph addressing an AI assistant)."""
     heading = f" · {esc(cite.heading)}" if cite.heading else ""
     matched = " (系统按原文匹配的出处,非模型标注)" if cite.matched_by_code else ""
+    note = flag_note(cite.quote)
+    flagged = f' <span class="instruction-flag">{esc(note)}</span>' if note else ""
     return (
         f'<details class="citation"><summary>[{number}] {esc(cite.org)} {cite.year}年 · '
-        f"{esc(cite.part.value)}{heading}{matched}</summary>"
+        f"{esc(cite.part.value)}{heading}{matched}{flagged}</summary>"
         f'<blockquote class="quote">{esc(cite.quote)}</blockquote></details>'
     )
 
@@ -138,7 +142,18 @@ def report_html(report: Report) -> str:
 
 
 def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{esc(line)}</p>" for line in text.splitlines() if line.strip())
+    """Each line a paragraph; one that addresses an AI assistant is marked, with the reason."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        flags = find_instructions(line)
+        if flags:
+            why = f"⚠ {flags[0].describe()},只作为原文展示,回答时不作依据"
+            out.append(f'<p class="instruction-flag" title="{esc(why)}"><b>{esc(why)}</b><br>{esc(line)}</p>')
+        else:
+            out.append(f"<p>{esc(line)}</p>")
+    return "".join(out)
 
 
 def clip(text: str, n: int) -> str:

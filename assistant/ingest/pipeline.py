@@ -16,6 +16,7 @@ import yaml
 from assistant.errors import AssistantError, BadInput
 from assistant.ingest.chunking import make_chunks
 from assistant.ingest.cleaning import clean
+from assistant.ingest.instructions import find_instructions
 from assistant.ingest.items import find_items
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file, unsupported
 from assistant.ingest.metadata import extract_meta, validate_overrides
@@ -37,6 +38,9 @@ class FileResult:
     reason: str = ""  # one-line Chinese reason when failed
     chunks: int = 0
     seconds: float = 0.0
+    # One-line Chinese warning for a stored file, e.g. paragraphs that address an AI assistant
+    # (ingest.instructions): the report is stored, and people should look at those paragraphs.
+    warning: str = ""
 
 
 @dataclass
@@ -215,4 +219,14 @@ def _ingest_one(library, path: Path, overrides: dict | None, show_progress: bool
     finally:
         if bar is not None:
             bar.close()
-    return FileResult(path, status, report.id, "", len(report.chunks))
+    return FileResult(path, status, report.id, "", len(report.chunks), warning=instruction_warning(report))
+
+
+def instruction_warning(report: Report) -> str:
+    """'含 2 段疑似写给 AI 的指令 …' for a report with paragraphs that address an assistant, else ''."""
+    flags = find_instructions(report.text)
+    if not flags:
+        return ""
+    first = flags[0]
+    return (f"⚠ 含 {len(flags)} 段疑似写给 AI 的指令(如“{first.phrase}”),已导入,但这些段落不作为回答依据;"
+            f"请用 assistant show {report.id} 查看")
