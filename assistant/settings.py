@@ -85,7 +85,7 @@ class IngestSettings(BaseModel, extra="forbid"):
     max_zip_ratio: float = Field(
         100.0, gt=1,
         description="A .docx member over 1 MB that unpacks to more than this many times its packed size is "
-        "refused as a zip bomb (Word's XML packs about 5-20x)",
+        "refused as a zip bomb (Word's own XML parts pack about 5-35x)",
     )
 
 
