@@ -168,3 +168,28 @@ def test_the_deadline_is_a_setting_that_reaches_the_configured_model(monkeypatch
     from assistant.settings import LLMSettings
 
     assert LLMSettings.model_fields["deadline_s"].description
+
+
+def test_log_lines_are_redacted_by_the_cli_handlers():
+    import io
+    import logging
+
+    from assistant.redact import redact_logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        redact_logging()
+        logging.getLogger("httpx").warning('HTTP Request: POST %s "HTTP/1.1 500"',
+                                           _base_url_with_key("http://127.0.0.1:9/v1"))
+        try:
+            raise RuntimeError(f"Authorization: Bearer {KEY}")
+        except RuntimeError:
+            logging.getLogger("x").exception("call failed")
+    finally:
+        root.removeHandler(handler)
+    out = stream.getvalue()
+    assert "127.0.0.1:9/v1" in out and "call failed" in out and "RuntimeError" in out
+    assert URL_KEY not in out and KEY not in out
