@@ -201,3 +201,27 @@ def test_utf16le_without_bom_decodes_the_same_in_every_process(tmp_path, samples
         seen.add(subprocess.run([sys.executable, "-c", code, *files], capture_output=True, text=True, env=env,
                                 timeout=60, check=True).stdout)
     assert len(seen) == 1
+
+
+def test_the_same_report_in_another_encoding_reingests_as_unchanged(tmp_path, samples_dir):
+    """The audit's ✓ 替换: decoding was the same for the same bytes (above); the report looked new because its
+    hash was of the bytes, and UTF-16LE with and without a BOM (or GBK) are other bytes for the same text."""
+    from assistant.ingest import ingest_paths
+    from assistant.settings import Settings
+    from vectorstore import FakeEmbedding, open_library
+
+    text = (samples_dir / "2024-jingyuan-xian.txt").read_text(encoding="utf-8")
+    library = open_library(Settings(home=tmp_path / "home"), embedding=FakeEmbedding())
+    statuses = []
+    for folder, data in (("bom", b"\xff\xfe" + text.encode("utf-16-le")), ("nobom", text.encode("utf-16-le")),
+                         ("gbk", text.encode("gb18030")), ("again", text.encode("utf-16-le"))):
+        path = tmp_path / folder / "2024-jingyuan-xian.txt"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        (result,) = ingest_paths(library, [path], progress=False).results
+        statuses.append(result.status)
+    assert statuses == ["added", "unchanged", "unchanged", "unchanged"]
+    changed = tmp_path / "changed" / "2024-jingyuan-xian.txt"
+    changed.parent.mkdir()
+    changed.write_bytes(text.replace("930件", "931件").encode("utf-16-le"))
+    assert ingest_paths(library, [changed], progress=False).results[0].status == "replaced"

@@ -74,8 +74,11 @@ class IngestSummary:
 def parse_text(text: str, filename: str, overrides: dict | None = None) -> Report:
     """A ``Report`` from already-decoded text. ``content_hash`` is the sha256 of the text's UTF-8 bytes."""
     checked = validate_overrides(overrides or {}, "参数")
-    return _build(text, Path(filename).name, checked, dict.fromkeys(checked, "user"),
-                  hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return _build(text, Path(filename).name, checked, dict.fromkeys(checked, "user"), _text_hash(text))
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _build(text: str, name: str, overrides: dict, sources: dict[str, str], content_hash: str) -> Report:
@@ -119,7 +122,9 @@ def parse_file(path: str | Path, overrides: dict | None = None, settings: Settin
     merged.update(user)
     sources.update(dict.fromkeys(user, "user"))
     text = load_file(path, raw, settings)
-    return _build(text, path.name, merged, sources, hashlib.sha256(raw).hexdigest())
+    # The hash of what the file says, not of its bytes: the same report saved again as UTF-16 without a BOM,
+    # as GBK, or re-saved by Word decodes to the same text and is "unchanged", not a new version.
+    return _build(text, path.name, merged, sources, _text_hash(text))
 
 
 def read_sidecar(path: Path) -> dict:
