@@ -36,8 +36,18 @@ class LLMSettings(BaseModel, extra="forbid"):
     local_path: Path | None = Field(None, description="A GGUF file of the user's own, instead of the bundled one")
     threads: int = Field(2, ge=1, description="CPU threads for the local server")
     context: int = Field(8192, ge=1024, description="Context window of the local server, in tokens")
-    timeout_s: float = Field(300.0, gt=0, description="Per-request timeout")
+    timeout_s: float = Field(300.0, gt=0, description="Longest wait for the server's next bytes within one try")
     max_retries: int = Field(2, ge=0, description="Retries on 429/5xx/connection errors, with backoff")
+    deadline_s: float = Field(
+        120.0, gt=0,
+        description="Longest a whole call to a configured endpoint (or the judge) may take, every retry and the "
+        "streamed answer included; past it the call fails with a clear message instead of waiting timeout x tries",
+    )
+    local_deadline_s: float = Field(
+        900.0, gt=0,
+        description="The same total limit for the embedded local model, which on a few CPU cores needs minutes "
+        "for a long prompt and a draft section",
+    )
     temperature: float = Field(0.1, ge=0, le=2)
     concurrency: int = Field(1, ge=1, description="Parallel requests allowed (evals); the local model is always 1")
 
@@ -67,6 +77,16 @@ class ChromaSettings(BaseModel, extra="forbid"):
 
 class IngestSettings(BaseModel, extra="forbid"):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused")
+    max_unpacked_mb: float = Field(
+        100.0, gt=0,
+        description="A .docx (a zip archive) whose members add up to more than this, uncompressed, is refused "
+        "before anything is unpacked (read from the archive's directory); real reports unpack to a few MB",
+    )
+    max_zip_ratio: float = Field(
+        100.0, gt=1,
+        description="A .docx member over 1 MB that unpacks to more than this many times its packed size is "
+        "refused as a zip bomb (Word's own XML parts pack about 5-35x)",
+    )
 
 
 class RetrievalSettings(BaseModel, extra="forbid"):
@@ -87,9 +107,17 @@ class RetrievalSettings(BaseModel, extra="forbid"):
 class UISettings(BaseModel, extra="forbid"):
     host: str = Field("127.0.0.1", description="Bind address; anything else exposes the UI")
     port: int = Field(7860, ge=1, le=65535)
-    username: str | None = None
-    password: SecretStr | None = None
+    username: str | None = Field(None, description="Login name; required with password to bind anything but loopback")
+    password: SecretStr | None = Field(None, description="Login password; never logged")
     max_upload_mb: float = Field(20.0, gt=0)
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords one client (IP address) may send within login_window_s before it "
+        "is refused (HTTP 429) until the oldest failure is that old",
+    )
+    login_window_s: float = Field(300.0, gt=0, description="The window for login_max_failures, in seconds")
+    delete_confirm_s: float = Field(
+        120.0, gt=0, description="How long a delete confirmation asked on the page stays valid for that session"
+    )
 
 
 class JudgeSettings(BaseModel, extra="forbid"):
@@ -139,9 +167,13 @@ class Settings(BaseSettings):
     def fingerprint(self) -> dict:
         """Settings that change results, secrets left out: stored with every answer and eval run."""
         data = self.model_dump(mode="json", exclude={"home", "models", "ui"})
-        for group in ("llm", "embedding", "chroma"):
+        from assistant.redact import redact_url
+
+        for group in ("llm", "embedding", "chroma", "judge"):
             data[group].pop("api_key", None)
             data[group].pop("auth_token", None)
+            if data[group].get("base_url"):  # a key written into the URL is a secret too
+                data[group]["base_url"] = redact_url(data[group]["base_url"])
         return data
 
     def fingerprint_hash(self) -> str:

@@ -106,7 +106,7 @@ class Chunk:
 @dataclass
 class Report:
     id: str  # "{org}-{year}", e.g. 泾源县-2024: one report per body and year in a library
-    content_hash: str  # sha256 of the raw file bytes: same hash → same report, nothing to do
+    content_hash: str  # sha256 of the file's decoded text (UTF-8): same hash → same report, nothing to do
     meta: ReportMeta
     text: str  # cleaned text, original wording and punctuation
     sections: list[Section] = field(default_factory=list)

@@ -40,6 +40,7 @@ def judge_from_settings(settings: Settings) -> Judge | None:
         api_key=j.api_key.get_secret_value() if j.api_key else None,
         timeout_s=settings.llm.timeout_s,
         max_retries=settings.llm.max_retries,
+        deadline_s=settings.llm.deadline_s,
         default_temperature=0.0,
         logs_dir=settings.logs_dir,
         unreachable_hint="请检查 ASSISTANT_JUDGE_BASE_URL 是否正确、评分模型服务是否已启动。",

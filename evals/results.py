@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.redact import redact_data
 from evals.checks import CheckOutcome
 
 RESULT_FORMAT = "fazhi-assistant-eval/1"
@@ -128,12 +129,13 @@ class RunResult:
         return self.totals["all"]["errors"]
 
     def to_dict(self) -> dict:
-        return {
+        """JSON-ready, with every string redacted: results are saved, shared and shown in the UI."""
+        return redact_data({
             "format": RESULT_FORMAT, "started": self.started, "wall_seconds": round(self.wall_seconds, 2),
             "model": self.model, "settings_hash": self.settings_hash, "settings": self.settings,
             "suites": self.suites, "totals": self.totals, "judge_totals": judge_totals(self.cases),
             "cases": [c.to_dict() for c in self.cases],
-        }
+        })
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

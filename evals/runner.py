@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.redact import redact, redact_url
 from assistant.settings import Settings
 from evals.results import CaseResult, RunResult, retrieval_metrics, status_of
 from evals.suite import MetadataCase, Suite
@@ -54,7 +55,7 @@ def settings_for_model(settings: Settings, spec: str | None) -> Settings:
 def model_label(settings: Settings) -> str:
     llm = settings.llm
     if llm.base_url:
-        return f"{llm.model} @ {llm.base_url}"
+        return f"{llm.model} @ {redact_url(llm.base_url)}"
     return f"local:{llm.local_path}" if llm.local_path else f"local:{llm.local_size}"
 
 
@@ -74,7 +75,7 @@ def run_case(suite: Suite, case: Any, ctx: EvalContext, targets: dict[str, Targe
             result.judge = judge.grade(obs.answer)
     except Exception as exc:  # noqa: BLE001 — one case's crash must not end the run; it is recorded
         log.debug("case %s crashed", case.id, exc_info=True)
-        result.status, result.error = "error", f"{type(exc).__name__}: {exc}"
+        result.status, result.error = "error", redact(f"{type(exc).__name__}: {exc}")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -51,9 +51,21 @@ def default_reply(messages: list[dict]) -> str:
 class FakeOpenAIServer:
     """``with FakeOpenAIServer() as srv: srv.base_url`` → ``http://127.0.0.1:PORT/v1``."""
 
-    def __init__(self, reply: Callable[[list[dict]], str] = default_reply, delay_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        reply: Callable[[list[dict]], str] = default_reply,
+        delay_s: float = 0.0,
+        echo_error: int | None = None,
+        hang: bool = False,
+    ) -> None:
         self.reply = reply
         self.delay_s = delay_s  # per streamed piece, so a test can watch streaming (or cancel)
+        # A careless endpoint: answer every chat request with this HTTP status and an error message that
+        # quotes the request's headers, Authorization included (as some proxies and gateways do).
+        self.echo_error = echo_error
+        # An endpoint that accepts the request and never answers (until the test ends).
+        self.hang = hang
+        self._stop = threading.Event()
         self.requests: list[dict] = []
         outer = self
 
@@ -73,6 +85,13 @@ class FakeOpenAIServer:
                 outer.requests.append(body)
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._json(404, {"error": {"message": "not found"}})
+                    return
+                if outer.hang:
+                    outer._stop.wait()
+                    return
+                if outer.echo_error:
+                    seen = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+                    self._json(outer.echo_error, {"error": {"message": f"bad request, headers were {seen}"}})
                     return
                 text = outer.reply(body.get("messages", []))
                 if body.get("stream"):
@@ -119,6 +138,7 @@ class FakeOpenAIServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
         self._server.shutdown()
         self._server.server_close()
 

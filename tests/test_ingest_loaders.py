@@ -54,11 +54,11 @@ def test_gb18030_only_characters(tmp_path):
     assert "𠀀字与€符号" in report.text
 
 
-def test_content_hash_is_sha256_of_raw_bytes(tmp_path):
+def test_content_hash_is_sha256_of_the_decoded_text(tmp_path):
     import hashlib
 
     data = REPORT.encode("gbk")
-    assert parse_file(_write(tmp_path, "r.txt", data)).content_hash == hashlib.sha256(data).hexdigest()
+    assert parse_file(_write(tmp_path, "r.txt", data)).content_hash == hashlib.sha256(REPORT.encode()).hexdigest()
 
 
 def test_docx_paragraphs_and_tables_in_order(tmp_path):

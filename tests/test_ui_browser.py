@@ -113,6 +113,28 @@ def test_chat_answer_shows_citation_scope_and_passage(app):
     assert not page.locator("#auto-scope input").is_checked()
 
 
+def test_chat_shows_model_written_script_links_as_text(app):
+    """A model (or a report it quotes) writes Markdown links: only http(s) ones may become links. (After a blank
+    line the chat's Markdown renderer reads the rest of an answer's HTML block as Markdown again.)"""
+    from fake_openai_server import default_reply
+
+    app["llm"].reply = lambda messages: (
+        "泾源县深化“塞上枫桥”基层法治工作机制。\n\n详见[点此查看原文](javascript:alert(document.cookie))"
+        "和[县政府网站](https://www.jingyuan.gov.cn/)。"
+    )
+    try:
+        page = page_for(app)
+        page.locator("#question textarea").fill("泾源县如何推进矛盾纠纷化解?")
+        page.locator("#send").click()
+        expect(page.locator("#chatbot .answer-text").last).to_contain_text("县政府网站")
+        expect(page.locator("#chatbot .answer-text").last).to_contain_text("点此查看原文")
+        assert page.locator("#chatbot a[href*='javascript' i]").count() == 0
+        assert page.locator("#chatbot a[href^='https://www.jingyuan.gov.cn']").count() >= 1
+        screenshot(page, "chat-links")
+    finally:
+        app["llm"].reply = default_reply
+
+
 def test_chat_refusal_is_noted(app):
     page = page_for(app)
     from assistant.qa import REFUSAL

@@ -211,7 +211,7 @@ def test_screen_uploads_refuses_wrong_type_empty_and_oversized(tmp_path):
 
 def test_library_handlers_edit_and_remove_leave_data_alone_on_bad_input(small_library):
     from ui.context import AppContext
-    from ui.library_tab import remove_report, save_meta
+    from ui.library_tab import ask_delete, remove_report, save_meta
 
     settings, lib = small_library
     ctx = AppContext.create(settings, lib, None)
@@ -219,7 +219,9 @@ def test_library_handlers_edit_and_remove_leave_data_alone_on_bad_input(small_li
     assert lib.get("徐行镇-2024").meta.org == "徐行镇"
     table, _picker, _view = save_meta(ctx, "徐行镇-2024", "徐行镇", "镇", 2024, "新标题")
     assert lib.get("徐行镇-2024").meta.title == "新标题" and any("新标题" in row for row in table)
-    remove_report(ctx, "徐行镇-2024")
+    remove_report(ctx, "徐行镇-2024", None)  # not confirmed on the page: nothing deleted
+    assert len(lib.reports()) == 2
+    remove_report(ctx, "徐行镇-2024", ask_delete("徐行镇-2024")[2])
     assert [r.id for r in lib.reports()] == ["泾源县-2024"]
 
 

@@ -16,7 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
-from ui import chat_tab, draft_tab, evals_tab, library_tab, status, summary_tab  # noqa: E402
+from ui import access, chat_tab, draft_tab, evals_tab, library_tab, status, summary_tab  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 
 TITLE = "法治政府建设年度报告助手"
@@ -32,6 +32,7 @@ CSS = """
 .note-warning { background: #fff6e0; color: #7a5200; border: 1px solid #f0d79a; }
 .note-error { background: #fdecea; color: #8a1c13; border: 1px solid #f5c2bd; }
 .note-muted { color: #666; }
+.instruction-flag { background: #fff6e0; color: #7a5200; border-left: 3px solid #f0b429; padding: 2px 6px; }
 mark.ungrounded { background: #ffe08a; color: #6b3d00; padding: 0 2px; border-radius: 3px; }
 .citations { margin-top: 8px; border-top: 1px solid #ddd; padding-top: 4px; }
 .citations-title { font-weight: 600; font-size: 0.85rem; color: #555; }
@@ -95,7 +96,7 @@ def build_demo(settings: Settings | None = None, library: Any = None, model: Any
         demo.load(on_load, None, [status_html, *chat_outputs, *draft_outputs, *lib_outputs, *summ_outputs, *evals_outputs])
         chat_page.select(lambda: chat_tab.refresh_choices(ctx), None, chat_outputs)
         draft_page.select(lambda: draft_tab.refresh(ctx), None, draft_outputs)
-        library_page.select(lambda: library_tab.refresh(ctx), None, lib_outputs)
+        library_page.select(lambda: library_tab.refresh(ctx), None, lib_outputs, api_name="refresh_library")
         summary_page.select(lambda: summary_tab.refresh(ctx), None, summ_outputs)
         evals_page.select(lambda: evals_tab.refresh(ctx), None, evals_outputs)
         refresh_status.click(lambda: status.probe(ctx), None, status_html)
@@ -105,8 +106,10 @@ def build_demo(settings: Settings | None = None, library: Any = None, model: Any
     return demo
 
 
-def launch_kwargs(settings: Settings) -> dict[str, Any]:
-    """Arguments for ``demo.launch``: bind address, auth, upload limit, look. Never a public share link."""
+def launch_kwargs(settings: Settings, insecure_no_auth: bool = False) -> dict[str, Any]:
+    """Arguments for ``demo.launch``: bind address, auth, login throttle, upload limit, look. Never a public
+    share link. An address other than loopback without a login raises ``BadInput`` (``ui.access.check_bind``)."""
+    access.check_bind(settings, insecure_no_auth)
     ui = settings.ui
     auth = None
     if ui.username and ui.password:
@@ -125,6 +128,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
             font_mono=["Noto Sans Mono CJK SC", "monospace"],
         ),
         "show_error": True,
+        "app_kwargs": {"middleware": access.middleware(settings)},  # wrong passwords throttled per client
         "ssr_mode": False,
         "footer_links": [],
     }

@@ -1,11 +1,15 @@
 """报告库 tab: upload reports (size/type limits, one result per file), list, view, edit metadata, remove.
 
+Removing takes two steps, 删除此报告 then 确认删除, and the second checks the first on the server (the
+session's state), so calling the delete step through the API without the question deletes nothing.
+
 Parsing and storing are ``assistant.ingest.ingest_paths`` and the ``Library`` methods; a file the UI
 refuses (type, size) never reaches them, and a failed file stores nothing (the library's promise).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +99,8 @@ def ingest_uploads(ctx: AppContext, files: list[str] | None, org: str, year: flo
                 break
             done += 1
             result_rows.append(
-                [Path(event.path).name, STATUS_WORDS.get(event.status, event.status), event.report_id or "", event.reason]
+                [Path(event.path).name, STATUS_WORDS.get(event.status, event.status), event.report_id or "",
+                 event.reason or event.warning]
             )
             progress((done, len(accepted)), desc="正在导入(向量化较慢,请稍候)…", unit="文件")
             yield rows(result_rows), gr.skip(), gr.skip()
@@ -151,18 +156,39 @@ def save_meta(ctx: AppContext, ref: str | None, org: str, level: str | None, yea
     return table, picker, report_html(report)
 
 
-def remove_report(ctx: AppContext, ref: str | None) -> tuple:
-    """(table, picker, report html, confirm row visibility)."""
+def ask_delete(ref: str | None) -> tuple:
+    """(confirm row, its text, pending confirmation): the page's question before a delete. The pending
+    confirmation lives in the session's ``gr.State`` — on the server, where an API caller cannot set it."""
     if not ref:
-        return gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False)
+        return gr.update(visible=False), "", None
+    question = f"确定删除报告 **{ref}** 吗?报告及其全部检索片段都会从库中删除,不能撤销。"
+    return gr.update(visible=True), question, (ref, time.monotonic())
+
+
+def confirmed(ctx: AppContext, ref: str | None, pending: tuple | None) -> bool:
+    """True when this session asked to delete ``ref`` (the page's 删除此报告) within ``ui.delete_confirm_s``."""
+    if not (ref and pending):
+        return False
+    asked_ref, asked_at = pending
+    return asked_ref == ref and time.monotonic() - asked_at <= ctx.settings.ui.delete_confirm_s
+
+
+def remove_report(ctx: AppContext, ref: str | None, pending: tuple | None) -> tuple:
+    """(table, picker, report html, confirm row visibility, pending confirmation). Deletes only what this
+    session confirmed on the page, so a direct API call to this step deletes nothing."""
+    if not ref:
+        return gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False), None
+    if not confirmed(ctx, ref, pending):
+        gr.Warning(f"未删除 {ref}: 请先点“删除此报告”,再在提示中点“确认删除”。")
+        return gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False), None
     try:
         removed = ctx.with_library(lambda lib: lib.remove(ref))
     except AssistantError as exc:
         gr.Warning(f"未删除: {exc}")
-        return gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False)
+        return gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False), None
     gr.Info(f"已删除 {removed.meta.label}。")
     table, picker = _listing(ctx)
-    return table, picker, "", gr.update(visible=False)
+    return table, picker, "", gr.update(visible=False), None
 
 
 def build(ctx: AppContext) -> LibraryTab:
@@ -225,14 +251,11 @@ def build(ctx: AppContext) -> LibraryTab:
     picker.change(lambda ref: show_report(ctx, ref), picker, [view, m_org, m_level, m_year, m_title, delete])
     save.click(lambda *a: save_meta(ctx, *a), [picker, m_org, m_level, m_year, m_title], [table, picker, view])
 
-    def ask_confirm(ref: str | None) -> tuple:
-        if not ref:
-            return gr.update(visible=False), ""
-        return gr.update(visible=True), f"确定删除报告 **{ref}** 吗?报告及其全部检索片段都会从库中删除,不能撤销。"
-
-    delete.click(ask_confirm, picker, [confirm_row, confirm_text])
-    cancel.click(lambda: gr.update(visible=False), None, confirm_row)
-    confirm.click(lambda ref: remove_report(ctx, ref), picker, [table, picker, view, confirm_row])
+    pending_delete = gr.State(None)  # (ref, when asked): set only by the page's own confirmation question
+    delete.click(ask_delete, picker, [confirm_row, confirm_text, pending_delete], api_name="ask_delete")
+    cancel.click(lambda: (gr.update(visible=False), None), None, [confirm_row, pending_delete])
+    confirm.click(lambda ref, pending: remove_report(ctx, ref, pending), [picker, pending_delete],
+                  [table, picker, view, confirm_row, pending_delete], api_name="confirm_delete")
     return LibraryTab(table=table, picker=picker)
 
 

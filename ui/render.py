@@ -1,21 +1,32 @@
 """HTML for answers, citations and report text. Formatting only: every fact comes from library objects.
 
-All text from reports, users and models is escaped before it goes into HTML.
+All text from reports, users and models is escaped before it goes into HTML, and Markdown links in it
+keep working only when they point to http(s): the chat renders Markdown, and a model (or a report it
+quotes) could otherwise write [点此查看](javascript:…). Other targets (javascript:, data:, vbscript:,
+relative paths) stay visible as plain text.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 
+from assistant.ingest.instructions import find_instructions, flag_note
 from assistant.types import Answer, Citation, Figure, Report, SearchFilter
 
 UNGROUNDED_TITLE = "此数字在所引用的原文中未找到,请核对"
 MARK = "⚠"  # assistant.figures.mark_ungrounded's plain-text marker
 
 
+# "](" opening an inline link or image, or "]:" of a reference definition, not followed by an http(s) target.
+_UNSAFE_LINK = re.compile(r"\](?=[ \t]*(?:\([ \t]*<?|:[ \t]*<?)(?!https?://))", re.I)
+
+
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """HTML-escaped text whose Markdown links survive only with an http(s) target: the "]" before any other
+    target becomes an entity, which Markdown does not read as link syntax, and which shows as "]"."""
+    return _UNSAFE_LINK.sub("&#93;", html.escape(str(text), quote=True))
 
 
 def mark_figures(text: str, figures: Sequence[Figure]) -> str:
@@ -51,12 +62,15 @@ def mark_figures(text: str, figures: Sequence[Figure]) -> str:
 
 
 def citation_html(number: int, cite: Citation) -> str:
-    """One expandable citation: body, year, section and heading in the summary, the passage inside."""
+    """One expandable citation: body, year, section and heading in the summary, the passage inside (with a
+    warning when it holds a paragraph addressing an AI assistant)."""
     heading = f" · {esc(cite.heading)}" if cite.heading else ""
     matched = " (系统按原文匹配的出处,非模型标注)" if cite.matched_by_code else ""
+    note = flag_note(cite.quote)
+    flagged = f' <span class="instruction-flag">{esc(note)}</span>' if note else ""
     return (
         f'<details class="citation"><summary>[{number}] {esc(cite.org)} {cite.year}年 · '
-        f"{esc(cite.part.value)}{heading}{matched}</summary>"
+        f"{esc(cite.part.value)}{heading}{matched}{flagged}</summary>"
         f'<blockquote class="quote">{esc(cite.quote)}</blockquote></details>'
     )
 
@@ -128,7 +142,18 @@ def report_html(report: Report) -> str:
 
 
 def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{esc(line)}</p>" for line in text.splitlines() if line.strip())
+    """Each line a paragraph; one that addresses an AI assistant is marked, with the reason."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        flags = find_instructions(line)
+        if flags:
+            why = f"⚠ {flags[0].describe()},只作为原文展示,回答时不作依据"
+            out.append(f'<p class="instruction-flag" title="{esc(why)}"><b>{esc(why)}</b><br>{esc(line)}</p>')
+        else:
+            out.append(f"<p>{esc(line)}</p>")
+    return "".join(out)
 
 
 def clip(text: str, n: int) -> str:

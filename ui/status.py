@@ -1,7 +1,7 @@
 """The status line: model and embedding in use, library size, and a banner when a service is down.
 
 ``probe`` does the (bounded, cheap) checks; ``render`` only formats what the context remembers, so it
-can run often. The banner names what is down and what still works, in Chinese.
+can run often. The banner names what is down and what still works, in Chinese, with secrets masked.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from assistant.errors import AssistantError
+from assistant.redact import redact
 from assistant.settings import Settings
 from ui.context import AppContext
 
@@ -113,11 +114,11 @@ def render(ctx: AppContext) -> str:
     banners = []
     if ctx.model_error:
         banners.append(
-            "⚠ 模型不可用: " + html.escape(ctx.model_error) + "。问答、摘要和起草暂不可用;报告库浏览与导入仍可使用。"
+            "⚠ 模型不可用: " + html.escape(redact(ctx.model_error)) + "。问答、摘要和起草暂不可用;报告库浏览与导入仍可使用。"
         )
     if ctx.library_error:
         banners.append(
-            "⚠ 报告库不可用: " + html.escape(ctx.library_error) + "。请检查 Chroma 服务;恢复后点击“刷新状态”。"
+            "⚠ 报告库不可用: " + html.escape(redact(ctx.library_error)) + "。请检查 Chroma 服务;恢复后点击“刷新状态”。"
         )
     banner = "".join(f'<div class="status-banner" role="alert">{b}</div>' for b in banners)
     return banner + line

@@ -8,6 +8,7 @@ import logging
 import sys
 
 from assistant.errors import AssistantError
+from assistant.redact import redact, redact_logging
 
 # Modules that add subcommands; each has register(subparsers). Missing ones are skipped so a partial
 # install still gives a working CLI for what is there.
@@ -44,13 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    redact_logging()  # --debug shows httpx request lines, which carry a key written into the URL
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
         return int(args.func(args) or 0)
     except AssistantError as exc:
-        print(f"错误: {exc}", file=sys.stderr)
+        print(f"错误: {redact(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

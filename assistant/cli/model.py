@@ -45,18 +45,20 @@ def cmd_install(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from assistant.llm.install import MODELS, installed_models
+    from assistant.redact import redact_url
 
     settings = get_settings()
     llm = settings.llm
     if llm.base_url:
-        print(f"当前模型: {llm.model or '(未设置 ASSISTANT_LLM_MODEL)'} @ {llm.base_url}")
+        print(f"当前模型: {llm.model or '(未设置 ASSISTANT_LLM_MODEL)'} @ {redact_url(llm.base_url)}")
         print(f"密钥: {'已设置' if llm.api_key else '未设置'}")
     elif llm.local_path:
         exists = "存在" if llm.local_path.is_file() else "不存在!"
         print(f"当前模型: 本地文件 {llm.local_path}({exists})")
     else:
         print(f"当前模型: 内置本地模型 {MODELS[llm.local_size].name}(--size {llm.local_size})")
-    print(f"本地模型参数: 线程 {llm.threads},上下文 {llm.context} tokens,超时 {llm.timeout_s:g} 秒,重试 {llm.max_retries} 次")
+    print(f"本地模型参数: 线程 {llm.threads},上下文 {llm.context} tokens,超时 {llm.timeout_s:g} 秒,重试 {llm.max_retries} 次,"
+          f"每次调用总时限 {llm.deadline_s:g} 秒(本地模型 {llm.local_deadline_s:g} 秒)")
     print(f"模型目录: {settings.models_dir}")
     for size, path in installed_models(settings).items():
         spec = MODELS[size]

@@ -12,6 +12,8 @@ import statistics
 from pathlib import Path
 
 from assistant.errors import BadInput
+from assistant.ingest.archive import open_zip, read_member
+from assistant.settings import Settings, get_settings
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 
@@ -24,13 +26,13 @@ _BOMS = (
 )
 
 
-def load_file(path: Path, raw: bytes) -> str:
+def load_file(path: Path, raw: bytes, settings: Settings | None = None) -> str:
     """Text of a report file, by suffix. ``raw`` is the file's bytes (already size-checked)."""
     suffix = path.suffix.lower()
     if suffix == ".txt":
         return decode_text(raw, path.name)
     if suffix == ".docx":
-        return load_docx(path, raw)
+        return load_docx(path, raw, settings)
     if suffix == ".pdf":
         return load_pdf(path, raw)
     if suffix in (".html", ".htm"):
@@ -121,48 +123,109 @@ def _checked(text: str, name: str) -> str:
 
 # ---------------------------------------------------------------- .docx
 
+_EMPTY_BODY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
+_OFFICE_DOCUMENT = "/officeDocument"  # the package relationship type (transitional and strict) naming the body part
+_READ_BYTES = 65_536
 
-def load_docx(path: Path, raw: bytes) -> str:
+
+def load_docx(path: Path, raw: bytes, settings: Settings | None = None) -> str:
     """Paragraphs (with Word's automatic numbers) and tables in document order; a table row becomes one
-    tab-separated line."""
+    tab-separated line.
+
+    The archive is checked against the unpacked-size limits first (``archive.open_zip``). The body part is
+    then parsed as a stream, one top-level paragraph or table at a time, each dropped once its text is
+    taken, so memory follows the text, not the XML; styles and numbering (small parts) come from python-docx
+    reading the package with an empty body in place of the real one."""
+    from lxml import etree
+
+    settings = settings or get_settings()
+    archive = open_zip(raw, path.name, settings)
+    body_part = _main_part_name(archive, path.name, settings)
+    skeleton = _document_without_body(archive, body_part, path.name)
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import element_class_lookup
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    from assistant.ingest.docx_numbering import NumberingRenderer
+
+    numbering = NumberingRenderer(skeleton)  # "一、" that Word numbers itself is not in the paragraph text
+    body_tag, p_tag, tbl_tag = qn("w:body"), qn("w:p"), qn("w:tbl")
+    parser = etree.XMLPullParser(events=("end",), remove_blank_text=True, resolve_entities=False, no_network=True)
+    parser.set_element_class_lookup(element_class_lookup)
+    reader = read_member(archive, body_part, path.name, settings)
+    lines: list[str] = []
+    try:
+        for data in iter(lambda: reader.read(_READ_BYTES), b""):
+            parser.feed(data)
+            for _, element in parser.read_events():
+                parent = element.getparent()
+                if parent is None or parent.tag != body_tag:
+                    continue
+                if element.tag == p_tag:
+                    paragraph = Paragraph(element, skeleton)
+                    text = paragraph.text
+                    lines.append(numbering.label(paragraph) + text if text.strip() else text)
+                elif element.tag == tbl_tag:
+                    lines.extend(_table_lines(Table(element, skeleton)))
+                parent.remove(element)  # done with it: the tree never holds more than one block
+        parser.close()
+    except etree.XMLSyntaxError as exc:  # a damaged part, or a text node past lxml's 10 MB safety limit
+        raise BadInput(f"{path.name}: 无法读取 .docx 文件内容(XMLSyntaxError: {exc.msg})") from exc
+    text = "\n".join(lines)
+    if not text.strip():
+        raise BadInput(f"{path.name}: .docx 文件中没有文字")
+    return text
+
+
+def _table_lines(table) -> list[str]:
+    lines = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is repeated once per grid column
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        lines.append("\t".join(cells))
+    return lines
+
+
+def _main_part_name(archive, name: str, settings: Settings) -> str:
+    """The body part the package relationships name (word/document.xml in files Word writes)."""
+    from lxml import etree
+
+    try:
+        rels = etree.parse(read_member(archive, "_rels/.rels", name, settings),
+                           etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise BadInput(f"{name}: 无法读取 .docx 文件内容(XMLSyntaxError)") from exc
+    for rel in rels.getroot():
+        if str(rel.get("Type", "")).endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
+            return rel.get("Target").lstrip("/")
+    raise BadInput(f"{name}: 无法打开 .docx 文件(文件损坏或不是 Word 文档: 找不到正文部分)")
+
+
+def _document_without_body(archive, body_part: str, name: str):
+    """python-docx's Document for the package with an empty body: styles and numbering, without the text."""
     import io
     import zipfile
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
+    copy = io.BytesIO()
     try:
-        document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise BadInput(f"{path.name}: 无法打开 .docx 文件(文件损坏或不是 Word 文档: {type(exc).__name__})") from exc
+        with zipfile.ZipFile(copy, "w") as out:
+            for member in archive.infolist():  # writestr fills in the info it gets: give it a fresh one
+                data = _EMPTY_BODY if member.filename == body_part else archive.read(member)
+                out.writestr(zipfile.ZipInfo(member.filename, member.date_time), data, zipfile.ZIP_STORED)
+        return docx.Document(io.BytesIO(copy.getvalue()))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError, NotImplementedError) as exc:
+        raise BadInput(f"{name}: 无法打开 .docx 文件(文件损坏或不是 Word 文档: {type(exc).__name__})") from exc
     except Exception as exc:  # lxml XMLSyntaxError and friends from a damaged package
-        raise BadInput(f"{path.name}: 无法读取 .docx 文件内容({type(exc).__name__})") from exc
-    from assistant.ingest.docx_numbering import NumberingRenderer
-
-    numbering = NumberingRenderer(document)  # "一、" that Word numbers itself is not in the paragraph text
-    lines: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraph = Paragraph(child, document)
-            text = paragraph.text
-            lines.append(numbering.label(paragraph) + text if text.strip() else text)
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells, seen = [], set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell is repeated once per grid column
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(" ".join(cell.text.split()))
-                lines.append("\t".join(cells))
-    text = "\n".join(lines)
-    if not text.strip():
-        raise BadInput(f"{path.name}: .docx 文件中没有文字")
-    return text
+        raise BadInput(f"{name}: 无法读取 .docx 文件内容({type(exc).__name__})") from exc
 
 
 # ---------------------------------------------------------------- .pdf

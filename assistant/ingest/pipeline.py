@@ -16,6 +16,7 @@ import yaml
 from assistant.errors import AssistantError, BadInput
 from assistant.ingest.chunking import make_chunks
 from assistant.ingest.cleaning import clean
+from assistant.ingest.instructions import find_instructions
 from assistant.ingest.items import find_items
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file, unsupported
 from assistant.ingest.metadata import extract_meta, validate_overrides
@@ -37,6 +38,9 @@ class FileResult:
     reason: str = ""  # one-line Chinese reason when failed
     chunks: int = 0
     seconds: float = 0.0
+    # One-line Chinese warning for a stored file, e.g. paragraphs that address an AI assistant
+    # (ingest.instructions): the report is stored, and people should look at those paragraphs.
+    warning: str = ""
 
 
 @dataclass
@@ -70,8 +74,11 @@ class IngestSummary:
 def parse_text(text: str, filename: str, overrides: dict | None = None) -> Report:
     """A ``Report`` from already-decoded text. ``content_hash`` is the sha256 of the text's UTF-8 bytes."""
     checked = validate_overrides(overrides or {}, "参数")
-    return _build(text, Path(filename).name, checked, dict.fromkeys(checked, "user"),
-                  hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return _build(text, Path(filename).name, checked, dict.fromkeys(checked, "user"), _text_hash(text))
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _build(text: str, name: str, overrides: dict, sources: dict[str, str], content_hash: str) -> Report:
@@ -114,8 +121,10 @@ def parse_file(path: str | Path, overrides: dict | None = None, settings: Settin
     user = validate_overrides(overrides or {}, "参数")
     merged.update(user)
     sources.update(dict.fromkeys(user, "user"))
-    text = load_file(path, raw)
-    return _build(text, path.name, merged, sources, hashlib.sha256(raw).hexdigest())
+    text = load_file(path, raw, settings)
+    # The hash of what the file says, not of its bytes: the same report saved again as UTF-16 without a BOM,
+    # as GBK, or re-saved by Word decodes to the same text and is "unchanged", not a new version.
+    return _build(text, path.name, merged, sources, _text_hash(text))
 
 
 def read_sidecar(path: Path) -> dict:
@@ -215,4 +224,14 @@ def _ingest_one(library, path: Path, overrides: dict | None, show_progress: bool
     finally:
         if bar is not None:
             bar.close()
-    return FileResult(path, status, report.id, "", len(report.chunks))
+    return FileResult(path, status, report.id, "", len(report.chunks), warning=instruction_warning(report))
+
+
+def instruction_warning(report: Report) -> str:
+    """'含 2 段疑似写给 AI 的指令 …' for a report with paragraphs that address an assistant, else ''."""
+    flags = find_instructions(report.text)
+    if not flags:
+        return ""
+    first = flags[0]
+    return (f"⚠ 含 {len(flags)} 段疑似写给 AI 的指令(如“{first.phrase}”),已导入,但这些段落不作为回答依据;"
+            f"请用 assistant show {report.id} 查看")

@@ -1,10 +1,12 @@
 """Plain-text views of a parsed report for people: metadata with provenance, and the cleaned text with
-its detected structure (sections tagged with their part, items numbered). Used by `assistant show`."""
+its detected structure (sections tagged with their part, items numbered, paragraphs that address an AI
+assistant marked ⚠). Used by `assistant show`."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from assistant.ingest.instructions import find_instructions
 from assistant.types import Part, Report
 
 PROVENANCE_LABELS = {
@@ -51,6 +53,9 @@ def render_meta(report: Report) -> str:
         f"条目: {item_counts(report)}",
         f"检索段落: {len(report.chunks)}",
     ]
+    flags = find_instructions(report.text)
+    if flags:
+        lines.append(f"⚠ 疑似写给 AI 的指令: {len(flags)} 段(下文以 ⚠〔…〕 标出;只作为原文展示,回答时不作依据)")
     return "\n".join(lines)
 
 
@@ -62,6 +67,7 @@ def render_structure(report: Report) -> str:
         label = s.heading or "(无标题)"
         marks.setdefault(s.start, []).append(f"{indent}▌[{s.part.value}] {label}")
     item_at = {i.start: i for i in report.items}
+    flag_at = {f.start: f for f in find_instructions(report.text)}
     out: list[str] = []
     text = report.text
     line_start = True
@@ -75,6 +81,9 @@ def render_structure(report: Report) -> str:
             if not line_start:
                 out.append("\n")
             out.append(f"    〔{item_at[pos].key}〕")
+            line_start = False
+        if pos in flag_at:
+            out.append(f"⚠〔{flag_at[pos].describe()}〕")
             line_start = False
         out.append(ch)
         line_start = ch == "\n"

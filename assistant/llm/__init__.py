@@ -24,8 +24,10 @@ def get_chat_model(settings: Settings | None = None) -> ChatModel:
     llm = settings.llm
     if llm.base_url:
         if not llm.model:
+            from assistant.redact import redact_url
+
             raise ModelUnavailable(
-                f"已设置模型服务地址 {llm.base_url},但没有设置模型名称。请设置 ASSISTANT_LLM_MODEL(例如 deepseek-chat)。"
+                f"已设置模型服务地址 {redact_url(llm.base_url)},但没有设置模型名称。请设置 ASSISTANT_LLM_MODEL(例如 deepseek-chat)。"
             )
         from assistant.llm.openai_chat import OpenAIChatModel
 
@@ -36,6 +38,7 @@ def get_chat_model(settings: Settings | None = None) -> ChatModel:
             context_window=llm.context,
             timeout_s=llm.timeout_s,
             max_retries=llm.max_retries,
+            deadline_s=llm.deadline_s,
             default_temperature=llm.temperature,
             logs_dir=settings.logs_dir,
         )

@@ -2,7 +2,8 @@
 
 What is logged: time, model, endpoint (scheme://host:port/path only — never a key, user info or query),
 sha256 of the prompt (not the prompt: reports may be internal drafts), token counts, seconds to first
-token, total seconds, and the error if any.
+token, total seconds, and the error if any — redacted (``assistant.redact``) when written and again when
+read, so a line written by an older version shows no key either.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.llm.base import Message
+from assistant.redact import redact, redact_data
 
 LOG_NAME = "model-calls.jsonl"
 _write_lock = threading.Lock()  # evals call models from several threads
@@ -62,7 +64,9 @@ def log_path(logs_dir: Path) -> Path:
 
 def write_call(logs_dir: Path, record: CallRecord) -> None:
     """Append one record. Logging must never break a model call, so I/O errors are swallowed."""
-    line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+    data = asdict(record)
+    data["error"] = redact(data["error"]) if data["error"] else data["error"]
+    line = json.dumps(data, ensure_ascii=False) + "\n"
     try:
         logs_dir.mkdir(parents=True, exist_ok=True)
         with _write_lock, log_path(logs_dir).open("a", encoding="utf-8") as fh:
@@ -84,7 +88,7 @@ def read_calls(logs_dir: Path, n: int = 20) -> list[dict]:
     records = []
     for line in tail:
         try:
-            records.append(json.loads(line))
+            records.append(redact_data(json.loads(line)))
         except ValueError:
             continue
     return records

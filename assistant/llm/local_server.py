@@ -190,6 +190,7 @@ class LocalChatModel:
                     context_window=self.context_window,
                     timeout_s=llm.timeout_s,
                     max_retries=llm.max_retries,
+                    deadline_s=llm.local_deadline_s,
                     default_temperature=llm.temperature,
                     logs_dir=self._settings.logs_dir,
                     unreachable_hint="本地模型服务已停止或崩溃;请重新运行命令。",

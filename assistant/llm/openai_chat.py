@@ -1,10 +1,12 @@
 """The one real client: any OpenAI-compatible chat endpoint, through the official ``openai`` package.
 
 Used both for a configured endpoint (OpenAI, DeepSeek, Qwen compatible mode, vLLM, Ollama …) and for
-the embedded local llama.cpp server. Retries with exponential backoff on 408/409/429/5xx and
-connection errors are the ``openai`` client's own: at most ``max_retries`` retries, 0.5 s doubling up
-to 8 s (or the server's Retry-After, up to 2 min). Every failure becomes a ``ModelUnavailable`` with a
-Chinese message naming the endpoint; every call, failed or not, is one line in the call log.
+the embedded local llama.cpp server. A call has one total deadline (``deadline_s``: every try, every
+backoff and the streamed answer together), not ``timeout_s`` per try times the tries. Within it, 408/409/
+429/5xx and connection errors are retried at most ``max_retries`` times, 0.5 s doubling up to 8 s (or the
+server's Retry-After), never past the deadline. Every failure becomes a ``ModelUnavailable`` with a Chinese
+message naming the endpoint, redacted (``assistant.redact``: an endpoint that echoes our Authorization
+header must not put the key on screen); every call, failed or not, is one line in the call log.
 """
 
 from __future__ import annotations
@@ -21,9 +23,16 @@ from assistant.errors import ModelUnavailable
 from assistant.llm.base import Message
 from assistant.llm.calllog import CallRecord, now_iso, prompt_sha256, safe_endpoint, write_call
 from assistant.llm.tokens import count_tokens
+from assistant.redact import redact
 
 CONNECT_TIMEOUT_S = 10.0  # an unreachable host should fail in seconds, not after the full read timeout
 NO_KEY = "no-key"  # sent when no key is configured: local servers (vLLM, Ollama) accept anything
+FIRST_BACKOFF_S, MAX_BACKOFF_S = 0.5, 8.0
+RETRY_STATUSES = (408, 409, 429)  # and every 5xx
+
+
+class DeadlinePassed(Exception):
+    """The call's total time is used up (raised between tries or between streamed pieces)."""
 
 
 class OpenAIChatModel:
@@ -38,6 +47,7 @@ class OpenAIChatModel:
         context_window: int = 8192,
         timeout_s: float = 300.0,
         max_retries: int = 2,
+        deadline_s: float = 120.0,
         default_temperature: float = 0.1,
         logs_dir: Path | None = None,
         unreachable_hint: str = "请检查 ASSISTANT_LLM_BASE_URL 是否正确、服务是否已启动。",
@@ -49,12 +59,12 @@ class OpenAIChatModel:
         self.default_temperature = default_temperature
         self.logs_dir = logs_dir
         self.unreachable_hint = unreachable_hint
-        self._client = openai.OpenAI(
-            base_url=base_url,
-            api_key=api_key or NO_KEY,
-            timeout=httpx2.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s)),
-            max_retries=max_retries,
-        )
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.deadline_s = deadline_s
+        self._secrets = [api_key] if api_key else []
+        # Retries are ours (``_create``), so that they stop at the deadline.
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or NO_KEY, max_retries=0)
 
     def __repr__(self) -> str:  # no key in reprs
         return f"OpenAIChatModel(model={self.name!r}, endpoint={self.endpoint!r})"
@@ -72,13 +82,11 @@ class OpenAIChatModel:
         record = self._new_record(messages, max_tokens, temperature, stream=False)
         started = time.monotonic()
         try:
-            response = self._client.chat.completions.create(
-                **self._request(messages, max_tokens, record.temperature, stop)
-            )
+            response = self._create(self._request(messages, max_tokens, record.temperature, stop), started)
             text = (response.choices[0].message.content or "") if response.choices else ""
             self._fill_usage(record, messages, text, getattr(response, "usage", None))
             return text
-        except openai.OpenAIError as exc:
+        except (openai.OpenAIError, DeadlinePassed) as exc:
             error = self._unavailable(exc)
             record.error = str(error)
             raise error from exc
@@ -100,13 +108,12 @@ class OpenAIChatModel:
         pieces: list[str] = []
         usage = None
         try:
-            response = self._client.chat.completions.create(
-                **self._request(messages, max_tokens, record.temperature, stop),
-                stream=True,
-                stream_options={"include_usage": True},
-            )
+            request = self._request(messages, max_tokens, record.temperature, stop)
+            response = self._create({**request, "stream": True, "stream_options": {"include_usage": True}}, started)
             with response:
                 for chunk in response:
+                    if time.monotonic() - started > self.deadline_s:
+                        raise DeadlinePassed()
                     if getattr(chunk, "usage", None):
                         usage = chunk.usage
                     for choice in chunk.choices or ():
@@ -117,7 +124,7 @@ class OpenAIChatModel:
                             pieces.append(delta)
                             yield delta
             self._fill_usage(record, messages, "".join(pieces), usage)
-        except openai.OpenAIError as exc:
+        except (openai.OpenAIError, DeadlinePassed) as exc:
             error = self._unavailable(exc)
             record.error = str(error)
             raise error from exc
@@ -130,6 +137,38 @@ class OpenAIChatModel:
             self._log(record)
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    def _create(self, request: dict, started: float):
+        """``chat.completions.create`` with retries, each try's wait cut to what is left of the deadline.
+
+        A stalled stream is noticed at its next piece or when ``timeout_s``/the time left at its start runs
+        out, whichever is first, so a call ends within the deadline plus at most one such wait."""
+        tries = 0
+        while True:
+            left = self.deadline_s - (time.monotonic() - started)
+            if left <= 0:
+                raise DeadlinePassed()
+            wait = min(self.timeout_s, left)
+            try:
+                return self._client.chat.completions.create(
+                    **request, timeout=httpx2.Timeout(wait, connect=min(CONNECT_TIMEOUT_S, wait))
+                )
+            except openai.APITimeoutError as exc:
+                if wait < self.timeout_s:  # the deadline, not the per-try timeout, cut this wait short
+                    raise DeadlinePassed() from exc
+                tries += 1
+                self._pause_or_raise(exc, tries, started)
+            except openai.OpenAIError as exc:
+                tries += 1
+                self._pause_or_raise(exc, tries, started)
+
+    def _pause_or_raise(self, exc: openai.OpenAIError, tries: int, started: float) -> None:
+        """Sleep before the next try, or re-raise: not retryable, out of retries, or no time for another try."""
+        pause = _retry_pause(exc, tries)
+        left = self.deadline_s - (time.monotonic() - started)
+        if pause is None or tries > self.max_retries or pause >= left:
+            raise exc
+        time.sleep(pause)
 
     def _request(self, messages: list[Message], max_tokens: int, temperature: float, stop: list[str] | None) -> dict:
         request: dict = {"model": self.name, "messages": messages, "max_tokens": max_tokens, "temperature": temperature}
@@ -167,32 +206,56 @@ class OpenAIChatModel:
         if self.logs_dir is not None:
             write_call(self.logs_dir, record)
 
-    def _unavailable(self, exc: openai.OpenAIError) -> ModelUnavailable:
-        """Translate an ``openai`` error into one clear Chinese sentence naming the endpoint."""
+    def _unavailable(self, exc: openai.OpenAIError | DeadlinePassed) -> ModelUnavailable:
+        """One clear Chinese sentence naming the endpoint, with any secret the server echoed masked."""
+        return ModelUnavailable(redact(self._explain(exc), self._secrets))
+
+    def _explain(self, exc: openai.OpenAIError | DeadlinePassed) -> str:
         where = f"模型服务 {self.endpoint}(模型 {self.name})"
+        if isinstance(exc, DeadlinePassed):
+            return (f"{where} 在 {self.deadline_s:g} 秒内没有完成回答(总时限,含重试)。{self.unreachable_hint}"
+                    f"可用 ASSISTANT_LLM_DEADLINE_S 调整总时限。")
         if isinstance(exc, openai.APITimeoutError):
-            return ModelUnavailable(f"{where} 响应超时(已重试后仍失败)。{self.unreachable_hint}")
+            return f"{where} 响应超时(已重试后仍失败)。{self.unreachable_hint}"
         if isinstance(exc, openai.APIConnectionError):
-            return ModelUnavailable(f"无法连接{where}(已重试后仍失败)。{self.unreachable_hint}")
+            return f"无法连接{where}(已重试后仍失败)。{self.unreachable_hint}"
         if isinstance(exc, openai.AuthenticationError):
-            return ModelUnavailable(f"{where} 拒绝了密钥(401)。请设置正确的 ASSISTANT_LLM_API_KEY。")
+            return f"{where} 拒绝了密钥(401)。请设置正确的 ASSISTANT_LLM_API_KEY。"
         if isinstance(exc, openai.PermissionDeniedError):
-            return ModelUnavailable(f"{where} 拒绝访问(403)。请检查密钥的权限。")
+            return f"{where} 拒绝访问(403)。请检查密钥的权限。"
         if isinstance(exc, openai.NotFoundError):
-            return ModelUnavailable(f"{where} 找不到该模型或接口(404)。请检查 ASSISTANT_LLM_MODEL 和 ASSISTANT_LLM_BASE_URL。")
+            return f"{where} 找不到该模型或接口(404)。请检查 ASSISTANT_LLM_MODEL 和 ASSISTANT_LLM_BASE_URL。"
         if isinstance(exc, openai.RateLimitError):
-            return ModelUnavailable(f"{where} 请求过多或额度不足(429),重试后仍失败。请稍后再试。")
+            return f"{where} 请求过多或额度不足(429),重试后仍失败。请稍后再试。"
         if isinstance(exc, openai.APIStatusError):
-            detail = _short(re.sub(r"^Error code: \d+ - ", "", getattr(exc, "message", "") or str(exc)))
+            # Masked before it is cut short, so no half key survives the cut.
+            detail = _short(redact(re.sub(r"^Error code: \d+ - ", "", getattr(exc, "message", "") or str(exc)), self._secrets))
             if exc.status_code == 400 and _CONTEXT_EXCEEDED.search(detail):
-                return ModelUnavailable(
+                return (
                     f"{where} 拒绝了请求(400): 提示词加回答超出了模型的上下文窗口(按设置为 {self.context_window} tokens)。"
                     f"请减少放入提示词的段落,或调大 ASSISTANT_LLM_CONTEXT。服务器原话: {detail}"
                 )
             if exc.status_code >= 500:
-                return ModelUnavailable(f"{where} 出错({exc.status_code}),重试后仍失败: {detail}")
-            return ModelUnavailable(f"{where} 拒绝了请求({exc.status_code}): {detail}")
-        return ModelUnavailable(f"调用{where}失败: {_short(str(exc))}")
+                return f"{where} 出错({exc.status_code}),重试后仍失败: {detail}"
+            return f"{where} 拒绝了请求({exc.status_code}): {detail}"
+        return f"调用{where}失败: {_short(redact(str(exc), self._secrets))}"
+
+
+def _retry_pause(exc: openai.OpenAIError, tries: int) -> float | None:
+    """Seconds to wait before retrying after ``exc`` (the server's Retry-After first), or None: not retryable."""
+    if isinstance(exc, openai.APIStatusError):
+        headers = exc.response.headers
+        if headers.get("x-should-retry") == "false":
+            return None
+        if exc.status_code not in RETRY_STATUSES and exc.status_code < 500 and headers.get("x-should-retry") != "true":
+            return None
+        try:
+            return max(0.0, float(headers.get("retry-after", "")))
+        except ValueError:
+            pass
+    elif not isinstance(exc, openai.APIConnectionError):  # APITimeoutError is one of these
+        return None
+    return min(FIRST_BACKOFF_S * 2 ** (tries - 1), MAX_BACKOFF_S)
 
 
 # llama.cpp: "exceeds the available context size"; OpenAI/vLLM: "maximum context length", context_length_exceeded
