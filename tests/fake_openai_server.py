@@ -51,9 +51,11 @@ def default_reply(messages: list[dict]) -> str:
 class FakeOpenAIServer:
     """``with FakeOpenAIServer() as srv: srv.base_url`` → ``http://127.0.0.1:PORT/v1``."""
 
-    def __init__(self, reply: Callable[[list[dict]], str] = default_reply, delay_s: float = 0.0) -> None:
+    def __init__(self, reply: Callable[[list[dict]], str] = default_reply, delay_s: float = 0.0,
+                 first_delay_s: float = 0.0) -> None:
         self.reply = reply
         self.delay_s = delay_s  # per streamed piece, so a test can watch streaming (or cancel)
+        self.first_delay_s = first_delay_s  # before the first piece: a model still reading the prompt
         self.requests: list[dict] = []
         outer = self
 
@@ -93,6 +95,8 @@ class FakeOpenAIServer:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
+                if outer.first_delay_s:
+                    time.sleep(outer.first_delay_s)
                 step = max(1, len(text) // 6)
                 pieces = [text[i : i + step] for i in range(0, len(text), step)]
                 for piece in pieces:
