@@ -27,18 +27,10 @@ class EvalContext:
     (built on first use, shared by the cases of one suite, thread-safe). The runner hands in factories
     (a temporary library per corpus); tests hand in fakes."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        library: Any = None,
-        model: Any = None,
-        library_factory: Callable[[], Any] | None = None,
-        model_factory: Callable[[], Any] | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, **pieces: Any) -> None:
+        """``pieces``: Runtime's ``library``, ``model``, ``library_factory``, ``model_factory``."""
         self.settings = settings
-        self.runtime = Runtime(settings, library=library, model=model,
-                               library_factory=library_factory, model_factory=model_factory)
+        self.runtime = Runtime(settings, **pieces)
 
     @property
     def library(self) -> Any:

@@ -8,6 +8,7 @@ n 秒 / 核对中), redrawn every second.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -103,17 +104,19 @@ def ask(
     yield chat_messages(turns), turns, "", gr.update(visible=False), ""
     try:
         runnable = answer_runnable(ctx.library(), ctx.model(), filter=build_filter(orgs, years, parts, auto_scope))
-        for piece in ticking(runnable.stream({"question": question, "history": history}), tick_s):
-            if isinstance(piece, Answer):
-                turn.answer = piece
-                turn.shown = answer_html(piece, REFUSAL_NOTE)
-            else:
-                if isinstance(piece, AnswerPhase):
-                    clock.enter(piece)
-                elif not isinstance(piece, Tick):
-                    partial += piece
-                turn.shown = waiting_html(clock, partial)
-            yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
+        # closing(): the stop button closes this handler, and with it the answer (and the model's request)
+        with contextlib.closing(ticking(runnable.stream({"question": question, "history": history}), tick_s)) as stream:
+            for piece in stream:
+                if isinstance(piece, Answer):
+                    turn.answer = piece
+                    turn.shown = answer_html(piece, REFUSAL_NOTE)
+                else:
+                    if isinstance(piece, AnswerPhase):
+                        clock.enter(piece)
+                    elif not isinstance(piece, Tick):
+                        partial += piece
+                    turn.shown = waiting_html(clock, partial)
+                yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         ctx.note_model_ok()
     except AssistantError as exc:
         ctx.note_error(exc)

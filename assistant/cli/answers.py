@@ -125,6 +125,8 @@ class WaitingLine:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    import contextlib
+
     from assistant import runtime
     from assistant.phases import ticking
     from assistant.qa import answer_runnable
@@ -136,11 +138,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     runnable = answer_runnable(library, runtime.chat_model(), filter=explicit_filter(args))
     waiting, final = WaitingLine(), None
     try:
-        for item in ticking(runnable.stream(args.question)):
-            if isinstance(item, Answer):
-                final = item
-            else:
-                waiting.update(item)
+        with contextlib.closing(ticking(runnable.stream(args.question))) as stream:  # Ctrl-C ends the request too
+            for item in stream:
+                if isinstance(item, Answer):
+                    final = item
+                else:
+                    waiting.update(item)
     finally:
         waiting.clear()
     assert final is not None

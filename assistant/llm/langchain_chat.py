@@ -23,7 +23,7 @@ from typing import Any
 
 from assistant.errors import AssistantError, ModelUnavailable
 from assistant.llm.base import ChatModel, Message
-from assistant.llm.calllog import CallRecord, now_iso, prompt_sha256, safe_endpoint, write_call
+from assistant.llm.calllog import CallRecord, fill_tokens, now_iso, prompt_sha256, safe_endpoint, write_call
 from assistant.llm.tokens import count_tokens
 from assistant.settings import Settings, get_settings
 
@@ -120,12 +120,8 @@ class LangChainChatModel:
     def _log(self, record: CallRecord, messages: list[Message], text: str, usage: dict | None) -> None:
         if self.logs_dir is None:
             return
-        if usage and usage.get("input_tokens") is not None:
-            record.prompt_tokens, record.completion_tokens = usage["input_tokens"], usage.get("output_tokens")
-        else:
-            record.prompt_tokens = sum(count_tokens(m.get("content", "")) for m in messages)
-            record.completion_tokens = count_tokens(text)
-            record.tokens_estimated = True
+        usage = usage or {}
+        fill_tokens(record, messages, text, usage.get("input_tokens"), usage.get("output_tokens"))
         write_call(self.logs_dir, record)
 
 
