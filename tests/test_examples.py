@@ -50,6 +50,7 @@ def test_the_example_chain_streams_a_checked_cited_answer(library, capsys):
     assert request["stream"] is True and request["model"] == "fake-openai"  # ChatOpenAI, streaming
 
 
+@pytest.mark.slow  # a fresh interpreter importing LangChain and the project: ~10 s on a busy machine
 def test_the_example_runs_as_a_script():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, str(EXAMPLE), "--help"], capture_output=True, text=True, env=env, timeout=120)
