@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from assistant.citations import REFUSAL, check_reply, citation_for, evidence_block, make_evidence, pack_evidence
 from assistant.errors import AssistantError, BadInput
 from assistant.figures import find_figures
-from assistant.llm import context_budget
+from assistant.llm import as_chat_model, context_budget
 from assistant.prompts import load_prompt
 from assistant.summarize import figure_what
 from assistant.types import Citation, Evidence, Figure, Report, SearchFilter
@@ -203,7 +203,9 @@ def _model_answer(row: ComparisonRow, q: str, report: Report, evidence: list[Evi
 
 
 def compare(question: str, library, model=None, filter: SearchFilter | None = None) -> Comparison:
-    """Answer ``question`` for every report in scope and tabulate the answers with their coverage."""
+    """Answer ``question`` for every report in scope and tabulate the answers with their coverage.
+    ``model``: our ``ChatModel``, a LangChain chat model, or None (figures extracted by code only)."""
+    model = as_chat_model(model)
     q = (question or "").strip()
     if not q:
         raise BadInput("问题不能为空,请输入要比较的内容。")

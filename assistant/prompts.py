@@ -1,33 +1,39 @@
-"""Prompts are files in ``prompts/`` (Chinese). Each file declares the placeholders it needs.
+"""Prompts are files in ``prompts/`` (Chinese), loaded as LangChain ``ChatPromptTemplate``s.
 
 File format: an optional front block of ``# key: value`` lines, then the template text.
-``# system`` / ``# user`` lines split a chat prompt into messages. Placeholders use ``{name}``;
-literal braces are written ``{{`` and ``}}`` (str.format rules).
+``# system`` / ``# user`` / ``# assistant`` lines split a chat prompt into messages. Placeholders use
+``{name}``; literal braces are written ``{{`` and ``}}`` (f-string rules, which LangChain's templates share).
+
+The files are the one source: ``Prompt.template`` is the ``ChatPromptTemplate`` a LangChain user composes
+(``load_prompt("qa").template | chat_model``), and ``Prompt.render`` fills that same template and hands
+the project's code OpenAI-style message dicts.
 """
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.errors import AssistantError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# LangChain's message types → the OpenAI roles our ChatModel speaks.
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+_LC_ROLES = {"system": "system", "user": "human", "assistant": "ai"}
 
 
 @dataclass(frozen=True)
 class Prompt:
     name: str
-    messages: tuple[tuple[str, str], ...]  # (role, template)
+    messages: tuple[tuple[str, str], ...]  # (role, template) as written in the file
+    template: ChatPromptTemplate = field(compare=False, repr=False)
 
     @property
     def placeholders(self) -> set[str]:
-        names = set()
-        for _, template in self.messages:
-            names |= {f for _, f, _, _ in string.Formatter().parse(template) if f}
-        return names
+        return set(self.template.input_variables)
 
     def render(self, **values: object) -> list[dict[str, str]]:
         """Fill every placeholder; a missing or unexpected value is a programming error, said loudly."""
@@ -35,7 +41,7 @@ class Prompt:
         extra = values.keys() - self.placeholders
         if missing or extra:
             raise AssistantError(f"prompt {self.name}: missing {sorted(missing)}, unexpected {sorted(extra)}")
-        return [{"role": role, "content": template.format(**values)} for role, template in self.messages]
+        return [{"role": _ROLES[m.type], "content": m.content} for m in self.template.format_messages(**values)]
 
 
 @lru_cache(maxsize=None)
@@ -54,4 +60,11 @@ def load_prompt(name: str) -> Prompt:
             messages.append(("user", [line]))
     if not messages:
         raise AssistantError(f"prompt file is empty: {path}")
-    return Prompt(name, tuple((role, "\n".join(lines).strip()) for role, lines in messages))
+    written = tuple((role, "\n".join(lines).strip()) for role, lines in messages)
+    try:
+        template = ChatPromptTemplate.from_messages(
+            [(_LC_ROLES[role], text) for role, text in written], template_format="f-string"
+        )
+    except (ValueError, KeyError) as exc:
+        raise AssistantError(f"prompt {name}: not a valid template ({exc})") from exc
+    return Prompt(name, written, template)

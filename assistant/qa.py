@@ -1,87 +1,53 @@
 """Questions answered from the library, with citations that cannot lie and numbers that are checked.
 
-The chain (LangChain, kept behind thin seams):
+The chain:
 
     question ─► resolve follow-up ─► scope.out_of_scope (no report from that body/year → refuse, say why)
              ─► listing (a report's whole 不足/原因/安排 list → its own items, no model)
              ─► LibraryRetriever (Library.search, hybrid) ─► Evidence [ev-…] ─► support.has_support
-             ─► pack within the model's window ─► prompts/qa.md ─► ChatModelRunnable (streams)
+             ─► pack within the model's window ─► prompts/qa.md ─► ChatModel (streams)
              ─► check_reply: ids → [1][2] citations, invented ids dropped, refusal, number grounding
              ─► settle: invented count or example echo → refuse; a figure only a paragraph addressing the
                 assistant gives → the report's own sentence or refuse (instruction_guard); no answer → the
                 report's sentence
 
-``stream_answer`` yields text deltas as the model writes them (raw, with ``[ev-…]`` ids), then the
-final, checked ``Answer`` as its last item; show ``Answer.text`` once it arrives.
+``AnswerRunnable`` is that whole chain as one LangChain Runnable (the UI, the CLI, the evals and
+LangChain users all go through it): ``stream`` yields the model's text deltas (raw, with ``[ev-…]`` ids),
+``AnswerPhase`` events (检索中 → 模型思考中 → 核对中) as it moves on, and the checked ``Answer`` last;
+``invoke`` returns the ``Answer``. ``stream_answer`` is the pipeline underneath.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, RunnableParallel, RunnablePassthrough
-from pydantic import ConfigDict
+from langchain_core.runnables import Runnable, RunnableConfig
 
 from assistant.citations import REFUSAL, CheckedText, check_reply, evidence_block, make_evidence, pack_evidence
 from assistant.errors import BadInput
 from assistant.extract import gives_no_answer, is_echo, quoted_answer
 from assistant.followup import History, resolve_question
 from assistant.ingest.instructions import find_instructions, planted_figures
-from assistant.llm import context_budget
+from assistant.llm import as_chat_model, context_budget
+from assistant.phases import AnswerPhase
 from assistant.prompts import load_prompt
 from assistant.listing import asked_part, list_answer, pick_report
+from assistant.retriever import LibraryRetriever, Retrieved, from_documents
 from assistant.scope import out_of_scope
 from assistant.support import ASKS_FIGURE, echoes_example, has_support, invented_count
 from assistant.settings import get_settings
 from assistant.types import Answer, Evidence, Hit, SearchFilter
 
-__all__ = ["REFUSAL", "answer", "stream_answer", "LibraryRetriever", "ChatModelRunnable", "build_prepare_chain"]
+__all__ = ["REFUSAL", "AnswerPhase", "AnswerRunnable", "LibraryRetriever", "answer", "answer_runnable", "stream_answer"]
 
 ANSWER_MAX_TOKENS = 512
 MAX_QUESTION_CHARS = 500
 
 
-class LibraryRetriever(BaseRetriever):
-    """LangChain's view of ``Library.search``: documents carry our ``Hit`` in their metadata.
-
-    ``applied_filter`` holds the filter the library actually used (read off the question when
-    ``search_filter`` is None), so the answer can say what it searched.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    library: Any
-    search_filter: SearchFilter | None = None
-    k: int = 8
-    applied_filter: SearchFilter | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        # None: read the scope off the question. An empty filter: the user cleared it, search everything.
-        given = self.search_filter
-        result = self.library.search(query, filter=given, k=self.k, infer=given is None)
-        self.applied_filter = result.filter
-        return [Document(page_content=h.chunk.text, metadata={"hit": h, "chunk_id": h.chunk.id}) for h in result.hits]
-
-
-class ChatModelRunnable(Runnable[list[dict], str]):
-    """Our ``ChatModel`` as a LangChain Runnable: ``invoke`` completes, ``stream`` yields deltas."""
-
-    def __init__(self, model, max_tokens: int = ANSWER_MAX_TOKENS, temperature: float | None = None) -> None:
-        self.model = model
-        self.max_tokens = max_tokens
-        self.temperature = temperature
-
-    def invoke(self, input: list[dict], config: RunnableConfig | None = None, **kwargs: Any) -> str:
-        return self.model.complete(input, max_tokens=self.max_tokens, temperature=self.temperature)
-
-    def stream(self, input: list[dict], config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[str]:
-        yield from self.model.stream(input, max_tokens=self.max_tokens, temperature=self.temperature)
+AnswerChunk = str | AnswerPhase | Answer
 
 
 @dataclass
@@ -106,16 +72,12 @@ def pack_for_model(question: str, hits: list[Hit], model, max_tokens: int = ANSW
     return pack_evidence(make_evidence(hits), budget)
 
 
-def build_prepare_chain(library, model, search_filter: SearchFilter | None = None, k: int | None = None) -> Runnable:
-    """question → ``Prepared`` (retrieve, make evidence, pack, render the prompt)."""
-    retriever = LibraryRetriever(library=library, search_filter=search_filter, k=k or get_settings().retrieval.k)
-
-    def prepare(x: dict) -> Prepared:
-        hits = [doc.metadata["hit"] for doc in x["docs"]]
-        evidence = pack_for_model(x["question"], hits, model)
-        return Prepared(x["question"], evidence, qa_messages(x["question"], evidence), retriever.applied_filter)
-
-    return RunnableParallel(question=RunnablePassthrough(), docs=retriever) | RunnableLambda(prepare)
+def prepare(question: str, retriever: LibraryRetriever, model, searched: Retrieved | None = None) -> Prepared:
+    """Retrieve (unless ``searched`` already holds the passages), make evidence, pack it into the model's
+    window, render the prompt."""
+    result = searched if searched is not None else retriever.search(question)
+    evidence = pack_for_model(question, result.hits, model)
+    return Prepared(question, evidence, qa_messages(question, evidence), result.filter)
 
 
 def _listed_by_code(question: str, reports: list, library, given: SearchFilter | None) -> Answer | None:
@@ -151,10 +113,19 @@ def stream_answer(
     model,
     history: History | None = None,
     filter: SearchFilter | None = None,
-) -> Iterator[str | Answer]:
-    """Yield text deltas as the model writes, then the checked ``Answer`` (always the last item)."""
+    k: int | None = None,
+    searched: Retrieved | None = None,
+) -> Iterator[AnswerChunk]:
+    """Yield ``AnswerPhase`` events as the work moves on (retrieving → thinking → checking), the model's text
+    deltas as it writes, and the checked ``Answer`` (always the last item). ``model`` may be our
+    ``ChatModel`` or any LangChain chat model. ``searched``: passages retrieved earlier (a LangChain chain's
+    retriever step), used instead of searching again.
+    """
     started = time.perf_counter()
-    standalone = resolve_question(_check_question(question), history, library, model)
+    model = as_chat_model(model)
+    question = _check_question(question)
+    yield AnswerPhase("retrieving")
+    standalone = resolve_question(question, history, library, model)
     reports = library.reports()
     note = out_of_scope(standalone, [(r.meta.org, r.meta.year) for r in reports]) if filter is None else None
     if note:
@@ -172,7 +143,7 @@ def stream_answer(
         yield listed.text
         yield listed
         return
-    prepared: Prepared = build_prepare_chain(library, model, filter).invoke(standalone)
+    prepared = prepare(standalone, LibraryRetriever(library=library, search_filter=filter, k=k), model, searched)
     base = dict(
         question=standalone,
         evidence=prepared.evidence,
@@ -191,13 +162,15 @@ def stream_answer(
 
     parts: list[str] = []
     first: float | None = None
-    for delta in ChatModelRunnable(model).stream(prepared.messages):
+    yield AnswerPhase("thinking")
+    for delta in model.stream(prepared.messages, max_tokens=ANSWER_MAX_TOKENS):
         if not delta:
             continue
         if first is None:
             first = time.perf_counter() - started
         parts.append(delta)
         yield delta
+    yield AnswerPhase("checking")
     checked, note = settle(standalone, check_reply("".join(parts), prepared.evidence), prepared.evidence, orgs)
     yield Answer(
         text=checked.text,
@@ -268,10 +241,51 @@ def answer(
     history: History | None = None,
     filter: SearchFilter | None = None,
 ) -> Answer:
-    """The checked answer to ``question`` (see ``stream_answer``)."""
-    final: Answer | None = None
-    for item in stream_answer(question, library=library, model=model, history=history, filter=filter):
-        if isinstance(item, Answer):
+    """The checked answer to ``question`` (``answer_runnable(library, model, filter).invoke``)."""
+    return answer_runnable(library, model, filter=filter).invoke({"question": question, "history": history})
+
+
+# --- the LangChain seam: the whole checked answer as one Runnable --------------------------------------------
+
+class AnswerRunnable(Runnable[str | Mapping[str, Any], Answer]):
+    """The checked answer (``stream_answer``) as a LangChain Runnable.
+
+    Input: the question, or ``{"question": …, "history": [(question, answer_text), …], "context": [Document…]}``
+    — ``context`` being what ``retriever`` returned earlier in a chain (LangChain's usual
+    ``{"question": RunnablePassthrough(), "context": retriever} | …``); without it the Runnable searches
+    with ``retriever`` (``Library.as_retriever(filter=…, k=…)``) itself. ``model`` is our ``ChatModel`` or any
+    LangChain ``BaseChatModel``. ``stream`` yields ``str`` deltas (raw, still with ``[ev-…]`` ids;
+    ``citations.hide_ids`` hides them), ``AnswerPhase`` events, and the checked ``Answer`` last.
+    """
+
+    def __init__(self, retriever: LibraryRetriever, model) -> None:
+        self.retriever = retriever
+        self.model = as_chat_model(model)
+
+    def stream(self, input: str | Mapping[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[AnswerChunk]:
+        question, history, context = _parse_input(input)
+        yield from stream_answer(
+            question, library=self.retriever.library, model=self.model, history=history,
+            filter=self.retriever.search_filter, k=self.retriever.k,
+            searched=from_documents(context) if context is not None else None,
+        )  # fmt: skip
+
+    def invoke(self, input: str | Mapping[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        final = None
+        for item in self.stream(input, config):
             final = item
-    assert final is not None  # stream_answer always ends with an Answer
-    return final
+        assert isinstance(final, Answer)  # stream_answer always ends with an Answer
+        return final
+
+
+def answer_runnable(library, model, *, filter: SearchFilter | None = None, k: int | None = None) -> AnswerRunnable:
+    """The answer Runnable over ``library`` (``filter=None``: scope read off each question)."""
+    return AnswerRunnable(LibraryRetriever(library=library, search_filter=filter, k=k), model)
+
+
+def _parse_input(input: str | Mapping[str, Any]) -> tuple[str, History | None, list | None]:
+    if isinstance(input, str):
+        return input, None, None
+    if isinstance(input, Mapping) and "question" in input:
+        return input["question"], input.get("history"), input.get("context")
+    raise BadInput("回答需要一个问题: 传入问题文字,或 {\"question\": 问题, \"history\": 之前的问答, \"context\": 检索结果}。")

@@ -27,8 +27,13 @@ def default_home() -> Path:
 
 
 class LLMSettings(BaseModel, extra="forbid"):
-    """The chat model. Without ``base_url`` the embedded local model (xllamacpp) is used."""
+    """The chat model. Without ``base_url`` or ``provider`` the embedded local model (xllamacpp) is used."""
 
+    provider: str | None = Field(
+        None,
+        description="A LangChain chat-model provider for langchain.chat_models.init_chat_model (ollama, deepseek, "
+        "openai, anthropic …) with `model`; its package (e.g. langchain-ollama) must be installed",
+    )
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1")
     model: str | None = Field(None, description="Model name at that endpoint (required with base_url)")
     api_key: SecretStr | None = Field(None, description="Key for the endpoint; never logged")

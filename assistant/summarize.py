@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from assistant.citations import check_reply, evidence_block, pack_evidence
 from assistant.errors import AssistantError
 from assistant.figures import find_figures
-from assistant.llm import context_budget
+from assistant.llm import as_chat_model, context_budget
 from assistant.prompts import load_prompt
 from assistant.types import Citation, Evidence, Figure, Part, Report, Section
 
@@ -191,7 +191,9 @@ def _overview_evidence(report: Report, model) -> list[Evidence]:
 
 
 def summarize(report: Report, model=None) -> Summary:
-    """The structured summary; with a model, also a short cited overview (checked like an answer)."""
+    """The structured summary; with a model (ours or a LangChain chat model), also a short cited overview
+    (checked like an answer)."""
+    model = as_chat_model(model)
     summary = Summary(
         report.id,
         report.meta.label,

@@ -8,11 +8,11 @@ and tests hand in fakes.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.runtime import Runtime
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Part, SearchFilter
 from evals import checks
@@ -23,39 +23,22 @@ RANK_DEPTH = 10  # hits fetched for a retrieval case: enough for recall@10 and M
 
 
 class EvalContext:
-    """What targets need, built on first use and shared by the cases of one suite (thread-safe)."""
+    """What targets need: the settings, and the library and chat model of an ``assistant.runtime.Runtime``
+    (built on first use, shared by the cases of one suite, thread-safe). The runner hands in factories
+    (a temporary library per corpus); tests hand in fakes."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        library: Any = None,
-        model: Any = None,
-        library_factory: Callable[[], Any] | None = None,
-        model_factory: Callable[[], Any] | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, **pieces: Any) -> None:
+        """``pieces``: Runtime's ``library``, ``model``, ``library_factory``, ``model_factory``."""
         self.settings = settings
-        self._library, self._model = library, model
-        self._library_factory, self._model_factory = library_factory, model_factory
-        self._lock = threading.Lock()
+        self.runtime = Runtime(settings, **pieces)
 
     @property
     def library(self) -> Any:
-        with self._lock:
-            if self._library is None:
-                if self._library_factory is None:
-                    raise RuntimeError("no library configured for this eval run")
-                self._library = self._library_factory()
-            return self._library
+        return self.runtime.library()
 
     @property
     def model(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                if self._model_factory is None:
-                    raise RuntimeError("no chat model configured for this eval run")
-                self._model = self._model_factory()
-            return self._model
+        return self.runtime.chat_model()
 
 
 @dataclass

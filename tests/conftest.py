@@ -7,23 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import default_home, get_settings
+from assistant.settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "reports"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+# Where `assistant model install` put the models, read through the settings before any test changes the
+# environment: ASSISTANT_MODELS, else $ASSISTANT_HOME/models, else the default home's models/.
+TEST_MODELS_DIR = Settings().models_dir
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     """Point ASSISTANT_HOME at a temp dir so no test touches the user's library or logs.
 
-    Model files stay where `assistant model install` put them (ASSISTANT_MODELS or the default
-    home's models/), so tests that need the local model don't download it again.
+    Model files stay where `assistant model install` put them (``TEST_MODELS_DIR``), so tests that need
+    the local model don't download it again.
     """
-    import os
-
-    models = os.environ.get("ASSISTANT_MODELS") or str(default_home() / "models")
+    models = str(TEST_MODELS_DIR)
     for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
@@ -43,7 +44,6 @@ def samples_dir() -> Path:
 # --- the real local chat model (assistant/llm), shared by every integration test in a session -------------
 # Read at import time: isolated_home removes ASSISTANT_* variables before each test.
 _TEST_MODEL_SIZE = os.environ.get("ASSISTANT_TEST_MODEL_SIZE", "0.5b")
-_TEST_MODELS_DIR = os.environ.get("ASSISTANT_MODELS") or str(default_home() / "models")
 # One thread by default: on a shared, oversubscribed 2-core machine llama.cpp's 2-thread barrier collapses
 # (measured at load ~12: 0.5 tokens/s with 2 threads vs 7.4 with 1). ASSISTANT_TEST_MODEL_THREADS=2 on an idle box.
 _TEST_MODEL_THREADS = int(os.environ.get("ASSISTANT_TEST_MODEL_THREADS", "1"))
@@ -63,7 +63,7 @@ def local_chat_model(tmp_path_factory):
 
     settings = Settings(
         home=tmp_path_factory.mktemp("local-model-home"),
-        models=Path(_TEST_MODELS_DIR),
+        models=TEST_MODELS_DIR,
         llm=LLMSettings(local_size=_TEST_MODEL_SIZE, temperature=0.0, threads=_TEST_MODEL_THREADS),
     )
     try:

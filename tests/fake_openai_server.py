@@ -55,11 +55,13 @@ class FakeOpenAIServer:
         self,
         reply: Callable[[list[dict]], str] = default_reply,
         delay_s: float = 0.0,
+        first_delay_s: float = 0.0,
         echo_error: int | None = None,
         hang: bool = False,
     ) -> None:
         self.reply = reply
         self.delay_s = delay_s  # per streamed piece, so a test can watch streaming (or cancel)
+        self.first_delay_s = first_delay_s  # before the first piece: a model still reading the prompt
         # A careless endpoint: answer every chat request with this HTTP status and an error message that
         # quotes the request's headers, Authorization included (as some proxies and gateways do).
         self.echo_error = echo_error
@@ -112,6 +114,8 @@ class FakeOpenAIServer:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
+                if outer.first_delay_s:
+                    time.sleep(outer.first_delay_s)
                 step = max(1, len(text) // 6)
                 pieces = [text[i : i + step] for i in range(0, len(text), step)]
                 for piece in pieces:

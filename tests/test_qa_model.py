@@ -28,7 +28,7 @@ def library(tmp_path_factory):
 def test_factual_question_gets_the_right_figure_and_a_valid_citation(library, local_chat_model):
     items = list(stream_answer("泾源县2024年调解矛盾纠纷多少件?", library=library, model=local_chat_model))
     ans = items[-1]
-    assert isinstance(ans, Answer) and len(items) > 2  # streamed in pieces
+    assert isinstance(ans, Answer) and sum(isinstance(i, str) for i in items) > 1  # streamed in pieces
     print(ans.text, ans.invented_ids, ans.seconds_to_first_token, ans.seconds_total)
     assert not ans.refused
     assert any(f.value == 930 for f in find_figures(ans.text)), ans.text

@@ -9,7 +9,7 @@ import pytest
 from assistant.citations import REFUSAL, check_reply, is_refusal, make_evidence
 from assistant.errors import BadInput
 from assistant.llm import FakeChatModel, messages_tokens
-from assistant.qa import answer, stream_answer
+from assistant.qa import AnswerPhase, answer, stream_answer
 from assistant.types import Answer, Evidence, SearchFilter
 from fake_library import sample_library
 
@@ -140,7 +140,8 @@ def test_no_hits_refuses_without_calling_the_model():
     lib = sample_library()
     model = FakeChatModel([])
     items = list(stream_answer("量子计算", library=lib, model=model))
-    assert items[0] == REFUSAL and isinstance(items[-1], Answer) and items[-1].refused
+    assert [i for i in items if isinstance(i, str)] == [REFUSAL] and isinstance(items[-1], Answer) and items[-1].refused
+    assert [i.name for i in items if isinstance(i, AnswerPhase)] == ["retrieving"]  # the model was never asked
     assert model.history == []
 
 
@@ -148,8 +149,12 @@ def test_stream_yields_deltas_then_final_answer_with_timings():
     lib = sample_library()
     model = FakeChatModel([reply_citing("930件", "共调解矛盾纠纷930件 [{id}]。")])
     items = list(stream_answer(Q, library=lib, model=model))
-    deltas, final = items[:-1], items[-1]
-    assert len(deltas) > 1 and all(isinstance(d, str) for d in deltas)
+    deltas, final = [i for i in items[:-1] if isinstance(i, str)], items[-1]
+    assert len(deltas) > 1
+    # phases come as the work moves on: searching, then the model, then code's checks right before the answer
+    names = [(n, i.name) for n, i in enumerate(items) if isinstance(i, AnswerPhase)]
+    assert [name for _, name in names] == ["retrieving", "thinking", "checking"]
+    assert names[0][0] == 0 and items.index(deltas[0]) == names[1][0] + 1 and names[2][0] == len(items) - 2
     assert "".join(deltas).startswith("共调解矛盾纠纷930件 [ev-")
     assert isinstance(final, Answer) and final.text == "共调解矛盾纠纷930件[1]。"
     assert 0 <= final.seconds_to_first_token <= final.seconds_total

@@ -135,6 +135,21 @@ def test_chat_shows_model_written_script_links_as_text(app):
         app["llm"].reply = default_reply
 
 
+def test_chat_shows_the_phase_and_seconds_while_the_model_thinks(app):
+    page = page_for(app)
+    app["llm"].first_delay_s = 4.0  # the model reads for a while before its first word
+    try:
+        page.locator("#question textarea").fill("泾源县2024年调解矛盾纠纷多少件?")
+        page.locator("#send").click()
+        phase = page.locator("#chatbot .answer-phase").last
+        expect(phase).to_contain_text(re.compile(r"模型思考中 [1-9]\d* 秒 · 已用 \d+ 秒"))
+        screenshot(page, "chat-thinking")
+        page.locator("#chatbot details.citation").first.wait_for()
+        expect(page.locator("#chatbot .answer-phase")).to_have_count(0)  # the checked answer took its place
+    finally:
+        app["llm"].first_delay_s = 0.0
+
+
 def test_chat_refusal_is_noted(app):
     page = page_for(app)
     from assistant.qa import REFUSAL

@@ -129,6 +129,28 @@ def test_ask_streams_then_shows_cited_answer_and_keeps_history_per_state(small_l
     assert "泾源县" in scope and clear_button["visible"] is True
 
 
+def test_ask_shows_the_phase_and_counts_the_seconds_while_the_model_thinks(small_library):
+    from assistant.llm import FakeChatModel
+    from ui.chat_tab import ask
+    from ui.context import AppContext
+
+    class SlowToStart(FakeChatModel):
+        def stream(self, messages, **kw):
+            pieces = super().stream(messages, **kw)
+            time.sleep(1.3)  # a small model on a busy CPU: nothing for a while, then the words
+            yield from pieces
+
+    settings, lib = small_library
+    ctx = AppContext.create(settings, lib, SlowToStart(["我不知道。"]))
+    shown = [step[0][-1]["content"] for step in ask(ctx, "泾源县2024年调解矛盾纠纷多少件?", [], None, None, None, True,
+                                                    tick_s=0.25)]
+    assert "检索中" in shown[0] and "answer-phase" in shown[0]  # at once, before anything came back
+    thinking = [s for s in shown if "模型思考中" in s]
+    assert len(thinking) >= 3  # redrawn while nothing arrives
+    assert "模型思考中 1 秒" in "".join(thinking)  # …with the seconds counted
+    assert "answer-phase" not in shown[-1]  # the checked answer replaces the waiting line
+
+
 def test_ask_reports_a_model_failure_in_the_chat_and_the_banner(small_library):
     from assistant.errors import ModelUnavailable
     from ui.chat_tab import ask
@@ -360,4 +382,4 @@ def test_module_level_demo_is_built_without_opening_library_or_model():
     assert isinstance(ui.app.demo, gr.Blocks)
     from assistant import runtime
 
-    assert runtime.library.cache_info().currsize == 0 and runtime.chat_model.cache_info().currsize == 0
+    assert runtime.default().opened_library is None and runtime.default().opened_model is None

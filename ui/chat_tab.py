@@ -1,11 +1,14 @@
 """对话 tab: multi-turn questions across the library, streamed, with citations and scope filters.
 
 The conversation lives in this browser session's ``gr.State`` (a list of turns), so two sessions never
-see each other's chats. Answers come from ``assistant.qa.stream_answer``; this module only formats.
+see each other's chats. Answers come from the answer Runnable (``assistant.qa.answer_runnable``); this
+module only formats, and while the user waits it shows the phase and the time taken (检索中 / 模型思考中
+n 秒 / 核对中), redrawn every second.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,6 +16,7 @@ import gradio as gr
 
 from assistant.citations import hide_ids
 from assistant.errors import AssistantError
+from assistant.phases import AnswerPhase, PhaseClock, Tick, ticking
 from assistant.types import Answer, Part, SearchFilter
 from ui.context import AppContext
 from ui.render import answer_html, esc, filter_html
@@ -20,6 +24,7 @@ from ui.render import answer_html, esc, filter_html
 # Parts a user can restrict a question to (the frame parts 开头/结尾 are rarely what anyone asks about).
 PART_CHOICES = [p.value for p in Part if p not in (Part.PREAMBLE, Part.CLOSING)]
 REFUSAL_NOTE = "报告库中没有找到能回答这个问题的内容,助手没有作答(不猜测)。可以换个问法,或调整检索范围。"
+TICK_S = 1.0  # how often the waiting line's seconds are redrawn
 
 
 @dataclass
@@ -63,6 +68,15 @@ def build_filter(orgs: list[str] | None, years: list | None, parts: list[str] | 
     return chosen
 
 
+def waiting_html(clock: PhaseClock, partial: str) -> str:
+    """The answer while it is being made: the phase line, and the model's text so far (raw ids hidden)."""
+    line = f'<div class="answer-phase note note-muted">{esc(clock.line())}</div>'
+    if not partial:
+        return line
+    # Raw [ev-…] ids mean nothing to a reader; they become [1], [2] … in the checked answer.
+    return line + f'<div class="answer-text streaming">{esc(hide_ids(partial))}▌</div>'
+
+
 def ask(
     ctx: AppContext,
     question: str,
@@ -71,6 +85,7 @@ def ask(
     years: list | None,
     parts: list[str] | None,
     auto_scope: bool,
+    tick_s: float = TICK_S,
 ) -> Iterator[tuple]:
     """Stream one answer: yields (chatbot messages, turns, scope html, clear-scope button, question box)."""
     question = (question or "").strip()
@@ -79,26 +94,29 @@ def ask(
         gr.Warning("请输入问题。")
         yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         return
-    from assistant.qa import stream_answer  # the qa module pulls in LangChain; load it on first use
+    from assistant.qa import answer_runnable  # the qa module pulls in LangChain; load it on first use
 
     history = history_pairs(turns)
     turn = Turn(question=question)
     turns.append(turn)
+    clock, partial = PhaseClock(), ""
+    turn.shown = waiting_html(clock, partial)
     yield chat_messages(turns), turns, "", gr.update(visible=False), ""
     try:
-        library = ctx.library()
-        model = ctx.model()
-        scope = build_filter(orgs, years, parts, auto_scope)
-        partial = ""
-        for piece in stream_answer(question, library=library, model=model, history=history, filter=scope):
-            if isinstance(piece, Answer):
-                turn.answer = piece
-                turn.shown = answer_html(piece, REFUSAL_NOTE)
-            else:
-                partial += piece
-                # Raw [ev-…] ids mean nothing to a reader; they become [1], [2] … in the checked answer.
-                turn.shown = f'<div class="answer-text streaming">{esc(hide_ids(partial))}▌</div>'
-            yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
+        runnable = answer_runnable(ctx.library(), ctx.model(), filter=build_filter(orgs, years, parts, auto_scope))
+        # closing(): the stop button closes this handler, and with it the answer (and the model's request)
+        with contextlib.closing(ticking(runnable.stream({"question": question, "history": history}), tick_s)) as stream:
+            for piece in stream:
+                if isinstance(piece, Answer):
+                    turn.answer = piece
+                    turn.shown = answer_html(piece, REFUSAL_NOTE)
+                else:
+                    if isinstance(piece, AnswerPhase):
+                        clock.enter(piece)
+                    elif not isinstance(piece, Tick):
+                        partial += piece
+                    turn.shown = waiting_html(clock, partial)
+                yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         ctx.note_model_ok()
     except AssistantError as exc:
         ctx.note_error(exc)

@@ -24,6 +24,8 @@ def model_label(ctx: AppContext) -> str:
     if ctx.injected_model is not None:
         return str(getattr(ctx.injected_model, "name", type(ctx.injected_model).__name__))
     llm = ctx.settings.llm
+    if llm.provider:
+        return f"{llm.model or '(未设置模型名)'}(LangChain {llm.provider})"
     if llm.base_url:
         return f"{llm.model or '(未设置模型名)'} @ {_host_of(llm.base_url)}"
     if llm.local_path:
@@ -33,7 +35,7 @@ def model_label(ctx: AppContext) -> str:
 
 def embedding_label(ctx: AppContext) -> str:
     """The embedding the open library really uses (it may be injected); else what the settings name."""
-    lib = ctx.injected_library or ctx._library
+    lib = ctx.injected_library or ctx.opened_library
     key = getattr(getattr(lib, "embedding", None), "key", None)
     if key:
         return str(key)
@@ -60,6 +62,8 @@ def probe_model(ctx: AppContext) -> None:
     if ctx.injected_model is not None:
         return
     llm = ctx.settings.llm
+    if llm.provider:  # a LangChain provider: its own client knows how to reach it; the first call will tell
+        return
     if llm.base_url:
         headers = {"Authorization": f"Bearer {llm.api_key.get_secret_value()}"} if llm.api_key else {}
         try:

@@ -261,6 +261,13 @@ class Library:
         ]
         return SearchResult(hits=hits, filter=applied)
 
+    def as_retriever(self, filter: SearchFilter | None = None, k: int | None = None):
+        """This library as a LangChain retriever (``assistant.retriever.LibraryRetriever``): ``search`` with
+        ``filter`` (None: read the scope off each question) returning ``Document``s."""
+        from assistant.retriever import LibraryRetriever
+
+        return LibraryRetriever(library=self, search_filter=filter, k=k)
+
     # --- the derived BM25 snapshot ---------------------------------------------------------------
     def _current(self) -> _Snapshot:
         """The snapshot for the active generations now in Chroma, rebuilt when they changed."""

@@ -69,7 +69,6 @@ def excerpt(quote: str, answer_text: str, n: int = QUOTE_CHARS) -> str:
 def print_answer(ans: Answer, out=None) -> None:
     """The checked answer with its scope, sources and every warning a reader must see."""
     out = out or sys.stdout
-    print("\n" + "─" * 40, file=out)
     print(f"回答(已核对): {ans.text}", file=out)
     if ans.note:
         print(f"ⓘ {ans.note}", file=out)
@@ -85,7 +84,7 @@ def print_answer(ans: Answer, out=None) -> None:
         figs = "、".join(f.text for f in ans.ungrounded)
         print(f"⚠ 以下数字在所引用的原文中找不到, 请核对 (文中以 ⚠ 标出): {figs}", file=out)
     if ans.invented_ids:
-        print(f"⚠ 模型引用了不存在的材料编号, 已删除: {'、'.join(ans.invented_ids)}", file=out)
+        print(f"⚠ 模型引用了 {len(ans.invented_ids)} 个不存在的材料编号, 已删除。", file=out)
     if ans.uncited:
         print("⚠ 回答没有引用任何报告原文, 请谨慎使用。", file=out)
     if ans.seconds_total is not None:
@@ -93,21 +92,60 @@ def print_answer(ans: Answer, out=None) -> None:
         print(f"用时: 首字 {first} 秒, 全部 {ans.seconds_total:.1f} 秒 · 模型 {ans.model}", file=out)
 
 
+class WaitingLine:
+    """The phase and the time taken (检索中 / 模型思考中 n 秒 / 核对中), redrawn in place on a terminal's stderr.
+
+    Only on a terminal: in a pipe or a log the redraws would be noise, and stdout carries just the checked
+    answer either way. The model's raw text (with its [ev-…] ids) is never printed; the line counts it.
+    """
+
+    def __init__(self, out=None) -> None:
+        from assistant.phases import PhaseClock
+
+        self.out = out or sys.stderr
+        self.enabled = self.out.isatty()
+        self.clock, self.chars = PhaseClock(), 0
+
+    def update(self, item) -> None:
+        from assistant.phases import AnswerPhase, Tick
+
+        if isinstance(item, AnswerPhase):
+            self.clock.enter(item)
+        elif isinstance(item, str):
+            self.chars += len(item)
+        elif not isinstance(item, Tick):
+            return
+        if self.enabled:
+            written = f" · 已写 {self.chars} 字" if self.chars else ""
+            print(f"\r\033[K{self.clock.line()}{written}", end="", file=self.out, flush=True)
+
+    def clear(self) -> None:
+        if self.enabled:
+            print("\r\033[K", end="", file=self.out, flush=True)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
+    import contextlib
+
     from assistant import runtime
-    from assistant.qa import stream_answer
+    from assistant.phases import ticking
+    from assistant.qa import answer_runnable
 
     library = runtime.library()
     if not library.reports():
         print("报告库是空的: 请先导入报告 (assistant ingest 文件或目录)。")
         return 1
-    model = runtime.chat_model()
-    final: Answer | None = None
-    for item in stream_answer(args.question, library=library, model=model, filter=explicit_filter(args)):
-        if isinstance(item, Answer):
-            final = item
-        else:
-            print(item, end="", flush=True)  # raw as it arrives; the checked version follows
+    runnable = answer_runnable(library, runtime.chat_model(), filter=explicit_filter(args))
+    waiting, final = WaitingLine(), None
+    try:
+        with contextlib.closing(ticking(runnable.stream(args.question))) as stream:  # Ctrl-C ends the request too
+            for item in stream:
+                if isinstance(item, Answer):
+                    final = item
+                else:
+                    waiting.update(item)
+    finally:
+        waiting.clear()
     assert final is not None
     print_answer(final)
     return 0

@@ -27,18 +27,55 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     log.set_defaults(func=cmd_log)
 
 
-class _ProgressPrinter:
-    """One line per step; a progress bar would garble logs and CI output."""
+class InstallOutput:
+    """Sentences on their own lines, and one progress bar per stage for the bytes (tqdm, on a terminal only).
 
-    def __call__(self, done: int, total: int, note: str) -> None:
-        pct = 100.0 * done / total if total else 0.0
-        print(f"{pct:5.1f}%  {done / 1e6:7.1f}/{total / 1e6:.1f} MB  {note}", file=sys.stderr, flush=True)
+    In a pipe or a CI log a redrawn bar is noise, so there the bar becomes one line per quarter done.
+    """
+
+    QUARTERS = (25, 50, 75, 100)
+
+    def __init__(self, out=None) -> None:
+        self.out = out or sys.stderr
+        self.bar = None
+        self.printed: set[int] = set()
+
+    def say(self, sentence: str) -> None:
+        self.close()  # a sentence starts a new stage: the bar of the last one stays, finished, above it
+        print(sentence, file=self.out, flush=True)
+
+    def progress(self, done: int, total: int, step: str) -> None:
+        if self.out.isatty():
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="B", unit_scale=True, file=self.out, dynamic_ncols=True, desc="模型")
+            self.bar.set_postfix_str(step, refresh=False)
+            self.bar.update(done - self.bar.n)
+            return
+        if done == 0:
+            self.printed.clear()  # a new stage (verifying a found copy, then downloading) starts its own count
+        pct = 100 * done // total if total else 0
+        due = [q for q in self.QUARTERS if q <= pct and q not in self.printed]
+        if due:
+            self.printed.update(due)
+            print(f"{due[-1]:3d}%  {done / 1e6:7.1f}/{total / 1e6:.1f} MB  {step}", file=self.out, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def cmd_install(args: argparse.Namespace) -> int:
     from assistant.llm.install import install_model
 
-    path = install_model(args.size, settings=get_settings(), progress=_ProgressPrinter(), force=args.force)
+    output = InstallOutput()
+    try:
+        path = install_model(args.size, settings=get_settings(), progress=output.progress, say=output.say,
+                             force=args.force)  # fmt: skip
+    finally:
+        output.close()
     print(path)
     return 0
 
@@ -49,7 +86,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     llm = settings.llm
-    if llm.base_url:
+    if llm.provider:
+        print(f"当前模型: {llm.model or '(未设置 ASSISTANT_LLM_MODEL)'}(LangChain 提供方 {llm.provider})")
+        print(f"密钥: {'已设置' if llm.api_key else '未设置(由提供方自己的环境变量决定)'}")
+    elif llm.base_url:
         print(f"当前模型: {llm.model or '(未设置 ASSISTANT_LLM_MODEL)'} @ {redact_url(llm.base_url)}")
         print(f"密钥: {'已设置' if llm.api_key else '未设置'}")
     elif llm.local_path:

@@ -14,6 +14,7 @@ from assistant.drafting.material import load_material
 from assistant.drafting.reply import clean_reply, drop_copies, split_heading
 from assistant.drafting.plan import DRAFT_PARTS, DraftInputs, SectionPlan, Unit, plan_draft, plan_section
 from assistant.errors import BadInput
+from assistant.llm import as_chat_model
 from assistant.prompts import load_prompt
 from assistant.settings import get_settings
 from assistant.types import Draft, DraftParagraph, DraftSection, Part, Report, SourceRef
@@ -160,6 +161,7 @@ def draft_report(org: str, year: int, *, library, model, material: Iterable[str 
                  peers: Sequence[str | Report] | None = None, on_event: EventSink = None,
                  max_tokens: int = MAX_TOKENS) -> Draft:
     """Draft ``org``'s report on ``year`` from its report on ``year``-1, the user's material and peers."""
+    model = as_chat_model(model)  # ours, or any LangChain chat model
     inp, ctx = prepare_inputs(org, year, library, material, peers)
     plans = plan_draft(inp)
     draft = Draft(org, year, draft_title(org, year), inp.previous.id, sections=[_preamble(inp)],
@@ -176,6 +178,7 @@ def regenerate_section(draft: Draft, part: Part, *, library, model, material: It
                        peers: Sequence[str | Report] | None = None, on_event: EventSink = None,
                        max_tokens: int = MAX_TOKENS) -> Draft:
     """A copy of ``draft`` with one section written anew; every other section keeps the user's text."""
+    model = as_chat_model(model)
     if part not in DRAFT_PARTS:
         raise BadInput(f"只能重新生成正文部分({'、'.join(p.value for p in DRAFT_PARTS)}),不能重新生成“{part}”。")
     inp, ctx = prepare_inputs(draft.org, draft.year, library, material, peers)

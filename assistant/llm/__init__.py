@@ -1,8 +1,9 @@
 """Chat models behind one small seam (``ChatModel``), plus token budgeting and model installation.
 
-``get_chat_model(settings)`` picks the backend: a configured OpenAI-compatible endpoint
-(``settings.llm.base_url``), else the embedded local model served by xllamacpp on 127.0.0.1.
-Tests use ``FakeChatModel``.
+``get_chat_model(settings)`` picks the backend: a LangChain provider (``settings.llm.provider``, through
+``init_chat_model``), else a configured OpenAI-compatible endpoint (``settings.llm.base_url``), else the
+embedded local model served by xllamacpp on 127.0.0.1. ``as_chat_model`` accepts any LangChain chat model
+where ours is taken. Tests use ``FakeChatModel``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from assistant.errors import ModelUnavailable
 from assistant.llm.base import ChatModel, Message
 from assistant.llm.fake import FakeCall, FakeChatModel
 from assistant.llm.install import MODELS, install_model, installed_models, model_path
+from assistant.llm.langchain_chat import LangChainChatModel, as_chat_model
 from assistant.llm.tokens import context_budget, count_tokens, fit_passages, messages_tokens, model_tokens
 from assistant.settings import Settings, get_settings
 
@@ -22,6 +24,10 @@ def get_chat_model(settings: Settings | None = None) -> ChatModel:
     """
     settings = settings or get_settings()
     llm = settings.llm
+    if llm.provider:
+        from assistant.llm.langchain_chat import chat_model_from_provider
+
+        return chat_model_from_provider(settings)
     if llm.base_url:
         if not llm.model:
             from assistant.redact import redact_url
@@ -52,8 +58,10 @@ __all__ = [
     "ChatModel",
     "FakeCall",
     "FakeChatModel",
+    "LangChainChatModel",
     "Message",
     "ModelUnavailable",
+    "as_chat_model",
     "context_budget",
     "count_tokens",
     "fit_passages",

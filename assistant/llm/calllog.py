@@ -58,6 +58,18 @@ def safe_endpoint(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+def fill_tokens(record: CallRecord, messages: list[Message], text: str, prompt: int | None, completion: int | None) -> None:
+    """The server's token counts when it sent them; else counted here with tiktoken, and marked as estimated."""
+    if prompt is not None:
+        record.prompt_tokens, record.completion_tokens = prompt, completion
+        return
+    from assistant.llm.tokens import count_tokens
+
+    record.prompt_tokens = sum(count_tokens(m.get("content", "")) for m in messages)
+    record.completion_tokens = count_tokens(text)
+    record.tokens_estimated = True
+
+
 def log_path(logs_dir: Path) -> Path:
     return logs_dir / LOG_NAME
 

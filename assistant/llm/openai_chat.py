@@ -21,8 +21,7 @@ import openai
 
 from assistant.errors import ModelUnavailable
 from assistant.llm.base import Message
-from assistant.llm.calllog import CallRecord, now_iso, prompt_sha256, safe_endpoint, write_call
-from assistant.llm.tokens import count_tokens
+from assistant.llm.calllog import CallRecord, fill_tokens, now_iso, prompt_sha256, safe_endpoint, write_call
 from assistant.redact import redact
 
 CONNECT_TIMEOUT_S = 10.0  # an unreachable host should fail in seconds, not after the full read timeout
@@ -193,14 +192,8 @@ class OpenAIChatModel:
 
     @staticmethod
     def _fill_usage(record: CallRecord, messages: list[Message], text: str, usage) -> None:
-        if usage is not None and getattr(usage, "prompt_tokens", None) is not None:
-            record.prompt_tokens = usage.prompt_tokens
-            record.completion_tokens = usage.completion_tokens
-            return
-        # The server sent no usage (some compatible servers don't): count with tiktoken, and say so.
-        record.prompt_tokens = sum(count_tokens(m.get("content", "")) for m in messages)
-        record.completion_tokens = count_tokens(text)
-        record.tokens_estimated = True
+        # Some compatible servers send no usage: then fill_tokens counts with tiktoken, and says so.
+        fill_tokens(record, messages, text, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None))
 
     def _log(self, record: CallRecord) -> None:
         if self.logs_dir is not None:
