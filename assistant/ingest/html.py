@@ -123,6 +123,16 @@ def _best_container(soup: BeautifulSoup) -> Tag | None:
     return soup.body or soup
 
 
+def _data_row(row: Tag) -> list[str] | None:
+    """The cells of a table row that holds data (指标 | 2024年 | 2023年), or None for a layout row whose
+    cell holds the article itself (paragraphs, <br> breaks, long text)."""
+    cells = row.find_all(("td", "th"), recursive=False)
+    if not cells or any(c.find(("p", "div", "br", "table", "li")) for c in cells):
+        return None
+    texts = [" ".join(c.get_text(" ").split()) for c in cells]
+    return texts if all(len(t) <= 100 for t in texts) else None
+
+
 def _block_lines(tag: Tag) -> list[str]:
     """Text with a line break at every block element and <br>, inline elements kept in their line."""
     lines: list[str] = []
@@ -140,7 +150,10 @@ def _block_lines(tag: Tag) -> list[str]:
                 if type(child) is NavigableString:  # not comments, CDATA, doctype
                     current.append(str(child))
             elif isinstance(child, Tag):
-                if child.name == "br":
+                if child.name == "tr" and (cells := _data_row(child)) is not None:
+                    flush()
+                    lines.append("\t".join(cells))  # a table row stays one line, like a .docx table row
+                elif child.name == "br":
                     flush()
                 elif child.name in _BLOCK_TAGS:
                     flush()

@@ -245,6 +245,9 @@ def _cn_small(s: str) -> int:
 def title_mentions(title: str) -> list[Name]:
     """The body a title names before its year or 关于 (徐行镇2024年…, 中共XX镇委员会 XX镇人民政府关于…), or
     between a leading year and 法治 (2022年绿塘乡法治政府建设工作报告). [] when the title names none."""
+    lead = re.match(r"\s*关于", normalize(title))  # 关于XX镇2024年…的报告
+    if lead:
+        return title_mentions(title[lead.end():])
     norm = normalize(title)
     cut = re.search(rf"关于|{_YEAR}\s*年|{_YEAR}度|{_YEAR}(?=法治)|法治|全面依法治", norm)
     phrase = title[: cut.start()] if cut else title
