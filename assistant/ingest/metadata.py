@@ -227,7 +227,7 @@ def _date_line(line: str) -> date | None | bool:
     try:
         if m.group("y"):
             return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-        year = int("".join(str(_CN_DIGIT.index(c) % 10 if c != "〇" else 0) for c in m.group("cy")))
+        year = int("".join(str(_CN_DIGIT.index(c) - 1 if c not in "〇零" else 0) for c in m.group("cy")))
         return date(year, _cn_small(m.group("cm")), _cn_small(m.group("cd")))
     except ValueError:
         return None

@@ -346,7 +346,7 @@ _ETHNIC_PART = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:[\u4e00-\u9fff]{1,4}?族)+
 
 def place_key(place: str) -> str:
     """What two spellings of one place share: 盘龙彝族乡 and 盘龙乡, 石柱土家族自治县 and 石柱县 (the short form
-    drops the peoples' names), 涇源縣 and 泾源县."""
+    drops the peoples' names), 桐溪鎮 and 桐溪镇."""
     return _ETHNIC_PART.sub("", normalize(place))
 
 

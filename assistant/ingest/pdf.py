@@ -4,8 +4,8 @@ A PDF exported from Word or WPS breaks every line at the page width and repeats 
 the short title) and a page number (— 3 —, 第3页 共5页) on each page. Here:
 
 - page numbers are dropped where they stand: among the first or last two lines of a page;
-- running headers and footers are lines repeated at the top (or bottom) of at least two pages after the
-  first (digits ignored, so 第2页 and 第3页 are one line); they are dropped there;
+- running headers and footers are first (or last) lines repeated on at least two pages after the first
+  (digits ignored, so 第2页 and 第3页 are one line); they are dropped there;
 - the remaining lines of all pages, in order, are re-joined into paragraphs (``reflow_lines``): a CJK
   line that runs to the usual full width is continued by the next one, across page breaks too.
 """
@@ -23,7 +23,7 @@ from assistant.errors import BadInput
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3}|[-—–]\s*\d+|\d+\s*[-—–])\s*$"
 )
-_EDGE = 2  # lines at the top and bottom of a page where furniture stands
+_EDGE = 2  # lines at the top and bottom of a page where a page number may stand
 _ENDS_PARAGRAPH = tuple("。:：;；!！?？")
 # (一是… is not here: inline markers fall at a wrap point inside a paragraph as often as anywhere else)
 _STARTS_HEADING = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
@@ -60,20 +60,18 @@ def drop_furniture(pages: list[list[str]]) -> list[list[str]]:
         [ln for k, ln in enumerate(page) if not (_PAGE_NUMBER.match(ln) and (k < _EDGE or k >= len(page) - _EDGE))]
         for page in pages
     ]
-    later = pages[1:]
-    tops = Counter(_key(ln) for page in later for ln in set(page[:_EDGE]))
-    bottoms = Counter(_key(ln) for page in later for ln in set(page[-_EDGE:]))
-    repeated = {k for k, n in (tops + bottoms).items() if n >= 2 and k}
-    out = [pages[0]] if pages else []
-    for page in later:
-        keep = [
-            ln for k, ln in enumerate(page)
-            if not (_key(ln) in repeated and (k < _EDGE or k >= len(page) - _EDGE))
-        ]
-        out.append(keep)
-    if out and len(later) >= 2:  # a footer repeated on every page is on the first page too
-        first = out[0]
-        out[0] = [ln for k, ln in enumerate(first) if not (k >= len(first) - _EDGE and _key(ln) in repeated)]
+    later = [page for page in pages[1:] if page]
+    tops = Counter(_key(page[0]) for page in later)
+    bottoms = Counter(_key(page[-1]) for page in later)
+    header = {k for k, n in tops.items() if n >= 2 and k}
+    footer = {k for k, n in bottoms.items() if n >= 2 and k}
+    out = []
+    for number, page in enumerate(pages):
+        if page and number > 0 and _key(page[0]) in header:
+            page = page[1:]
+        if page and _key(page[-1]) in footer:  # a footer repeated on the later pages is on the first one too
+            page = page[:-1]
+        out.append(page)
     return out
 
 
