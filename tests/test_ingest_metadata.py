@@ -93,3 +93,10 @@ def test_chinese_numeral_signature_date():
     text = f"芦林镇2024年法治政府建设情况报告\n2024年,芦林镇{WORK}" + BODY + "芦林镇人民政府\n二〇二五年二月十二日"
     m = parse_text(text, "r.txt").meta
     assert m.signed.isoformat() == "2025-02-12" and m.provenance["signed"] == "signature"
+
+
+def test_only_the_first_paragraph_has_the_subject():
+    """A later paragraph may open with another body: it names the author only after a preamble paragraph."""
+    with pytest.raises(BadInput, match="无法识别报告单位"):
+        meta("今年以来,我们扎实推进法治建设,成效明显。\n柏川县司法局指导我镇开展普法活动12场,群众满意。")
+    assert meta(f"2025年是法治政府建设实施纲要的收官之年。\n凤鸣镇{WORK}").org == "凤鸣镇"

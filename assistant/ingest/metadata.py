@@ -44,6 +44,7 @@ _LEADING_YEAR = re.compile(rf"^\s*{_YEAR}(?=\s*(?:年|度|[,，]|[\u4e00-\u9fff]
 _SENTENCE = re.compile(r"[。;；!！?？]")
 _SENTENCE_PUNCT = re.compile(r"[。,，;；:：!！?？]")
 _TITLE_WORDS = re.compile(r"报告|情况|总结|汇报")
+_HEAD_LINES = 25  # a title is looked for among the first lines that are not yet the text (site furniture, letterhead)
 # what comes before an opening's subject: its year ("2024年,", "2023年以来", "一年来"), a lead ("在县委、县政府的
 # 坚强领导下,"), a basis ("根据《…》要求,") — stripped in any order
 _BEFORE_SUBJECT = (
@@ -52,6 +53,7 @@ _BEFORE_SUBJECT = (
     re.compile(r"根据[^。;；]{1,120}?(?:要求|规定|精神|部署|安排|通知)\s*[,，]\s*"),
 )
 _XIANJIANG = re.compile(r"现将")
+_PREAMBLE = re.compile(rf"^\s*(?:(?:{_YEAR}\s*年|今年|这一年)是|根据|按照|为)[^。]*。?\s*$")
 _THEME = re.compile(rf"^\s*(?:{_YEAR}\s*年|今年|这一年)是[^。]*。")
 _CN_DIGIT = "〇零一二三四五六七八九"
 _DATE_LINE = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日|(?P<cy>[〇零一二三四五六七八九]{4})年(?P<cm>[一二三四五六七八九十]{1,2})月(?P<cd>[一二三四五六七八九十]{1,3})日)$")
@@ -130,7 +132,7 @@ def read_head(text: str, fields: dict[str, str]) -> Head:
     letterhead: list[str] = []
     body_start = 0
     k, run, names_above = 0, [], []
-    while k < min(len(lines), 16):
+    while k < min(len(lines), _HEAD_LINES):
         line = lines[k]
         if _is_body_line(line, paras[k]):
             break
@@ -262,11 +264,13 @@ def opening_mentions(paragraphs: list[str]) -> list[Name]:
     坚强领导下,望津街道… → 望津街道), of the sentence after a 'YYYY年是…' theme sentence, and the body a
     '现将XX镇2024年…报告如下' sentence names."""
     found: list[Name] = []
-    for para in paragraphs:
+    for k, para in enumerate(paragraphs):
         text = para
         if m := _THEME.match(normalize(text)):
             text = text[m.end():]
-        if name := _subject(text):
+        # the second paragraph's first words are its subject only after a first paragraph that is all
+        # preamble (a theme or basis sentence); otherwise they may well be another body (县司法局指导我镇…)
+        if (k == 0 or _PREAMBLE.match(normalize(paragraphs[0]))) and (name := _subject(text)):
             found.append(name)
         for m in _XIANJIANG.finditer(normalize(para)):
             if name := leading_name(para[m.end():]):

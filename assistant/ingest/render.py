@@ -18,6 +18,7 @@ PROVENANCE_LABELS = {
     "sidecar": "元数据文件",
     "generated": "自动生成",
     "page": "网页发布日期",
+    "meta": "网页信息栏(发布机构、来源)",
 }
 ITEM_PARTS = (Part.SHORTCOMINGS, Part.CAUSES, Part.PLANS)
 
