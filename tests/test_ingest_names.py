@@ -85,3 +85,11 @@ def test_agreement_and_completion():
     assert not same_department("司法局", "审计局")
     assert place_key("盘龙彝族乡") == place_key("盘龙乡") and place_key("桐溪鎮") == place_key("桐溪镇")
     assert full_department("人社局") == "人力资源和社会保障局" and full_department("文旅局") == "文旅局"
+
+
+def test_function_words_may_begin_a_place_but_not_stand_inside_one():
+    assert orgs("将乐县人民政府") == ["将乐县"] and orgs("于都县") == ["于都县"] and orgs("本溪市") == ["本溪市"]
+    assert orgs("和平区司法局") == ["和平区司法局"]
+    assert names_in("坚持以人民为中心县") is None and leading_name("在县委、县政府领导下") is None
+    county = names_in("石柱土家族自治县人民政府")[0]
+    assert agrees(leading_name("县政府坚持"), county)  # an 自治县 is spoken of as 县

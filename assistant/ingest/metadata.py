@@ -26,7 +26,7 @@ from pathlib import Path
 
 from assistant.errors import BadInput
 from assistant.ingest.names import Name, agrees, complete_with, full_department, leading_name, names_in
-from assistant.ingest.outline import heading_of, split_paragraphs
+from assistant.ingest.outline import cn_number, heading_of, split_paragraphs
 from assistant.textnorm import normalize
 from assistant.types import LEVELS, ReportMeta
 
@@ -55,7 +55,7 @@ _BEFORE_SUBJECT = (
 _XIANJIANG = re.compile(r"现将")
 _PREAMBLE = re.compile(rf"^\s*(?:(?:{_YEAR}\s*年|今年|这一年)是|根据|按照|为)[^。]*。?\s*$")
 _THEME = re.compile(rf"^\s*(?:{_YEAR}\s*年|今年|这一年)是[^。]*。")
-_CN_DIGIT = "〇零一二三四五六七八九"
+_CN_DIGIT = {c: str(d) for d, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}  # 二〇二五年 → 2025
 _DATE_LINE = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日|(?P<cy>[〇零一二三四五六七八九]{4})年(?P<cm>[一二三四五六七八九十]{1,2})月(?P<cd>[一二三四五六七八九十]{1,3})日)$")
 
 
@@ -229,16 +229,10 @@ def _date_line(line: str) -> date | None | bool:
     try:
         if m.group("y"):
             return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-        year = int("".join(str(_CN_DIGIT.index(c) - 1 if c not in "〇零" else 0) for c in m.group("cy")))
-        return date(year, _cn_small(m.group("cm")), _cn_small(m.group("cd")))
+        year = int("".join(_CN_DIGIT[c] for c in m.group("cy")))
+        return date(year, cn_number(m.group("cm")), cn_number(m.group("cd")))
     except ValueError:
         return None
-
-
-def _cn_small(s: str) -> int:
-    from assistant.ingest.outline import cn_number
-
-    return cn_number(s)
 
 
 # ---------------------------------------------------------------- the body

@@ -36,12 +36,14 @@ _LEVEL_OF_SUFFIX = {"街道": "街道", "镇": "镇", "乡": "乡", "苏木": "�
                     "自治县": "县/区", "自治旗": "县/区", "市": "县/区"}
 DEPARTMENT_LEVEL = "部门"
 
-# Characters that never stand in a place name or a department name but do in the sentences around
-# them: verbs and function words of openings (坚持, 紧紧围绕, 在…领导下), and the Party/government
-# words that end a name (a place cannot contain 局 or 委: 县司法局紧紧围绕县 is not a county).
-_STOP_CHARS = set("的在以为是了对把将于及等与我本各该其紧围绕坚持贯彻认真按照根据着切断局委办、,.:;!?()<>《》\"' ")
+# What keeps sentence fragments out. A name never holds 的 or the words that end a body's name (a place
+# cannot contain 局 or 委: 县司法局紧紧围绕县 is no county); the function words and verbs of openings (在…领导下,
+# 紧紧围绕, 坚持, 根据) may begin a place name (将乐县, 于都县, 围场县, 根河市, 本溪市) but never stand inside one.
+_NEVER_CHARS = set("的局委办、,.:;!?()<>《》\"' ")
+_FUNCTION_CHARS = set("在以为是了对把将于及等与我本各该其紧围绕坚持贯彻认真按照根据着切断")
+_STOP_CHARS = _NEVER_CHARS | _FUNCTION_CHARS  # departments hold neither
 _STOP_WORDS = ("政府", "党委", "党工委", "党组")
-_NOT_A_PLACE = set("我本全各该其此这那每上下")  # 全县, 本镇, 上级: one character before a suffix is no name
+_NOT_A_PLACE = set("我本全各该其此这那每上下在于对向从由经为将把以与和及是")  # 全县, 本镇, 在县: no name
 _MAX_PLACE = 8  # characters before the suffix (鄂尔多斯 4, 科尔沁右翼前 6); ethnic names may be longer
 _ETHNIC_AUTONOMY = re.compile(r"^(?P<stem>[\u4e00-\u9fff]{2,}?)(?P<peoples>(?:[\u4e00-\u9fff]{1,4}?族)+)自治(?P<unit>县|旗)$")
 # generic words that end like a unit but name no particular place (示范区, 开发区, 城乡, 全镇)
@@ -64,7 +66,7 @@ _PARTY_GROUP = re.compile(r"(?:党组|党委|党总支|机关党委)")  # 中共
 _MAX_DEPARTMENT = 16
 _SELF = re.compile(r"(?:我|本)(街道|镇|乡|县|区|市|旗|局|委|办)")
 _PARTY_PREFIX = re.compile(r"中共|中国共产党")
-_SEPARATORS = " 、,/和及与"
+_SEPARATORS = " 、,/"
 _MAX_LEADING = 60  # a subject is read from the first characters of its sentence
 
 
@@ -92,7 +94,8 @@ class Name:
     def level_word(self) -> str:
         """街道/镇/乡/县/区/旗/市 of the place the mention names or stands for ('' for 我局)."""
         if self.places:
-            return _suffix_of(normalize(self.places[-1]))
+            suffix = _suffix_of(normalize(self.places[-1]))
+            return suffix[-1] if suffix.startswith("自治") else suffix  # an 自治县 is spoken of as 县
         return self.bare
 
     @property
@@ -116,9 +119,6 @@ class Name:
             return DEPARTMENT_LEVEL
         return _LEVEL_OF_SUFFIX.get(self.level_word, "县/区" if self.places else "")
 
-    def describe(self) -> str:
-        return self.org or self.text
-
 
 # ---------------------------------------------------------------- reading names
 
@@ -130,7 +130,9 @@ def _suffix_of(unit: str) -> str:
 def _valid_unit(norm: str) -> bool:
     suffix = _suffix_of(norm)
     stem = norm[: len(norm) - len(suffix)]
-    if not stem or any(c in _STOP_CHARS for c in stem) or any(w in stem for w in _STOP_WORDS):
+    if not stem or any(c in _NEVER_CHARS for c in stem) or any(c in _FUNCTION_CHARS for c in stem[1:]):
+        return False
+    if any(w in stem for w in _STOP_WORDS):
         return False
     if not re.fullmatch(r"[\u4e00-\u9fff]+", norm):
         return False
@@ -208,7 +210,7 @@ def _government_tail(level_word: str) -> re.Pattern:
     """党委、政府 / 党工委、办事处 / 委员会 after a place; the level word may be repeated (浚县县委, XX镇镇政府,
     永清县委、县政府) but only the place's own one (新市 + 街道办事处 is 新市街道 + 办事处)."""
     again = f"(?:{re.escape(level_word)})?" if level_word else ""
-    return re.compile(rf"(?:{again}{_GOVERNMENT_WORD}[、 ]?)+")
+    return re.compile(rf"(?:{again}{_GOVERNMENT_WORD}[、和 ]?)+")
 
 
 def _read(text: str, norm: str, pos: int, end: int, whole: bool) -> list[tuple[int, Name]]:
