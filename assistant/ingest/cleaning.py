@@ -33,7 +33,8 @@ _BOILERPLATE = [
         r"^(上一篇|下一篇)\s*[:]",
         r"浏览次数|访问量|阅读次数|点击数\s*[:]",
         r"^(网站地图|联系我们|无障碍|长者模式|关怀版)(\s*[|丨]\s*\S+)*$",
-        r"^[^|丨]{0,30}(\s*[|丨]\s*[^|丨]{1,8}){3,}\s*[|丨]?$",  # a menu: 首页 | 政务公开 | 政务服务 | 互动交流
+        # a site menu: 首页 | 政务公开 | 政务服务 | 互动交流 (short items without figures, menu words among them)
+        r"^(?=.*(?:首页|政务|公开|服务|互动|专题|新闻|走进|办事|网站|动态))[^|丨\d]{0,30}(\s*[|丨]\s*[^|丨\d]{1,8}){3,}\s*[|丨]?$",
     )
 ]
 # Labels of a government page's information table (索引号 | 发布机构 | 成文日期 …). A short line that starts
