@@ -54,6 +54,13 @@ def test_bare_department_takes_its_county_from_the_page_table():
     assert (m.org, m.level) == ("九龙坡区司法局", "部门")
 
 
+def test_bare_department_takes_its_county_from_a_title_naming_the_place_not_the_government():
+    m = meta(f"关于柏阳县2023年度市场监管领域法治政府建设情况的报告\n2023年,县市场监督管理局{WORK}")
+    assert (m.org, m.level) == ("柏阳县市场监督管理局", "部门")
+    with pytest.raises(BadInput, match="标题为柏阳县,但开头称“县市场监督管理局”"):
+        meta(f"柏阳县人民政府关于2023年度法治政府建设情况的报告\n2023年,县市场监督管理局{WORK}")
+
+
 def test_short_department_names_are_filed_in_full():
     assert meta(f"2023年,通城县人社局{WORK}").org == "通城县人力资源和社会保障局"
     assert meta(f"2025年,郑州市卫生健康委{WORK}").org == "郑州市卫生健康委员会"
@@ -93,6 +100,19 @@ def test_chinese_numeral_signature_date():
     text = f"芦林镇2024年法治政府建设情况报告\n2024年,芦林镇{WORK}" + BODY + "芦林镇人民政府\n二〇二五年二月十二日"
     m = parse_text(text, "r.txt").meta
     assert m.signed.isoformat() == "2025-02-12" and m.provenance["signed"] == "signature"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        f"青石县人民政府\n2024年,鹤龙街{WORK}",  # a copied page's site name above a text without title
+        f"发布机构:青石县人民政府\n2024年,鹤龙街{WORK}",  # the publisher, and nothing in the text to confirm it
+        f"青石县人民政府\n2024年,教育局{WORK}",  # the subject is a department, the top line a government
+    ],
+)
+def test_a_weak_name_alone_is_not_enough(head):
+    with pytest.raises(BadInput, match="无法识别报告单位"):
+        meta(head)
 
 
 def test_only_the_first_paragraph_has_the_subject():

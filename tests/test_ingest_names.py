@@ -58,7 +58,8 @@ def test_bare_and_self_mentions():
     assert leading_name("县司法局紧紧围绕县委、县政府中心工作").org == ""  # bare: no place of its own
     assert leading_name("县司法局紧紧围绕县委、县政府中心工作").department == "司法局"
     assert leading_name("镇村两级调委会共排查纠纷") is None  # a town has no reporting departments
-    assert leading_name("市场监管局开展检查") is None  # 市场 is a word, not 市 + 场…
+    market = leading_name("市场监管局开展检查")  # 市场 is a word, not 市 + 场…: a department named without its place
+    assert (market.complete, market.bare, market.department) == (False, "", "市场监管局")
 
 
 def test_sentence_subjects():

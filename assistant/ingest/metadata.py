@@ -7,14 +7,17 @@ closing date; then, as weaker evidence, the page's information table (发布机�
 the site or the office that posted it) and the file name. What is a name at all is decided in one place,
 ``assistant.ingest.names``.
 
-Rules: the complete names from strong sources must all name one body; bare mentions (县司法局, 区政府)
-and self mentions (我镇, 我局) must fit it; a department named by its level word alone takes its place
-from a complete government name of that level (title, letterhead or page table). Weak sources are used
-only when no strong source names the body completely, and never overrule one. Anything else — no
+Rules: the complete names from strong sources must all name one body; bare mentions (县司法局, 区政府,
+教育局) and self mentions (我镇, 我局) must fit it; a department named by its level word alone takes its
+place from a title or letterhead naming that place (关于柏阳县…) or from the page table — not from one
+naming the place's government (柏阳县人民政府关于…: that report is the government's). Weak sources (the
+page table, the file name, and name lines at the top of a text without a title, which may be a copied
+page's site name) are used only when no strong source names the body completely and the text's own
+bare or self mentions fit them; they never overrule a strong source. Anything else — no
 well-formed name, two bodies, a mention that does not fit — raises ``BadInput`` with the reason and how
 to pass the body (``--org`` or a sidecar ``<file>.meta.yaml``). The year: title, opening, then file name;
-title and opening must agree. Provenance values: title, header, opening, signature, meta, filename, org
-(level derived from the body's name), user, sidecar, generated, page.
+title and opening must agree. Provenance values: title, header, top, opening, signature, meta, filename,
+org (level derived from the body's name), user, sidecar, generated, page.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from assistant.types import LEVELS, ReportMeta
 OVERRIDE_KEYS = ("org", "level", "year", "title")
 _LEVEL_ALIASES = {"县": "县/区", "区": "县/区", "县区": "县/区", "县级": "县/区", "旗": "县/区", "市": "县/区", "局": "部门", "department": "部门"}
 STRONG_SOURCES = ("title", "header", "signature", "opening")  # in the order a name is preferred for display
-WEAK_SOURCES = ("meta", "filename")
+WEAK_SOURCES = ("top", "meta", "filename")  # top: name lines heading a text that has no title
 PUBLISHER_FIELDS = ("发布机构", "发文机关", "发文机构", "发文单位", "信息来源", "文章来源", "来源", "责任部门", "责任单位")
 TITLE_FIELDS = ("名称", "标题")
 
@@ -307,8 +310,8 @@ def find_org(head: Head, fields: dict[str, str], filename: str) -> tuple[str, st
     mentions: list[Mention] = []
     for title in head.titles:
         mentions += [Mention(n, "title") for n in title_mentions(title)]
-    for line in head.letterhead:
-        mentions += [Mention(n, "header") for n in names_in(line) or []]
+    for line in head.letterhead:  # without a title, name lines at the top may be a copied page's site name
+        mentions += [Mention(n, "header" if head.titles else "top") for n in names_in(line) or []]
     for line in head.signature:
         mentions += [Mention(n, "signature") for n in names_in(line) or []]
     mentions += [Mention(n, "opening") for n in opening_mentions(head.opening)]
@@ -322,10 +325,13 @@ def find_org(head: Head, fields: dict[str, str], filename: str) -> tuple[str, st
     weak = [m for m in mentions if m.name.complete and m.source in WEAK_SOURCES]
 
     body = _one_body(strong, filename)
-    if body is None:
+    if body is None and partial:  # a weak name counts only when the text's own mentions (我镇, 区司法局) fit it
         fitting = [m for m in weak if all(agrees(p.name, m.name) or complete_with(p.name, m.name) for p in partial)]
         body = _one_body(fitting, filename) if fitting else None
-    if body is not None and not body.name.is_department:  # 县市场监督管理局 + 柏阳县 (title/letterhead/page)
+    # 县市场监督管理局 takes its county from a title or letterhead naming the place (关于柏阳县…) or from the page
+    # table; not from one naming the county's government (柏阳县人民政府关于…): that report is the government's
+    composable = body is not None and not body.name.is_department and not (body.name.government and body.source in STRONG_SOURCES)
+    if composable:
         bare = [p.name for p in partial if complete_with(p.name, body.name)]
         if bare and all(agrees(b, complete_with(bare[0], body.name)) for b in bare):
             body = Mention(complete_with(max(bare, key=lambda b: len(b.department)), body.name), body.source)
@@ -338,7 +344,8 @@ def find_org(head: Head, fields: dict[str, str], filename: str) -> tuple[str, st
     return _display(body, mentions), body.source
 
 
-_SOURCE_WORDS = {"title": "标题", "header": "文头", "signature": "落款", "opening": "开头", "meta": "网页信息栏", "filename": "文件名"}
+_SOURCE_WORDS = {"title": "标题", "header": "文头", "top": "文首", "signature": "落款", "opening": "开头", "meta": "网页信息栏",
+                 "filename": "文件名"}
 
 
 def _one_body(mentions: list[Mention], filename: str) -> Mention | None:
@@ -373,7 +380,8 @@ def _why_none(mentions: list[Mention], partial: list[Mention]) -> str:
         return f"只写了{said},没有写明是哪个单位"
     weak = [m for m in mentions if m.name.complete]
     if weak:
-        return "只有网页信息栏或文件名中有单位名称,但与正文称呼不符"
+        where = "、".join(dict.fromkeys(_SOURCE_WORDS[m.source] for m in weak))
+        return f"只有{where}写了单位名称,正文没有可印证的称呼"
     return "标题、文头、开头、落款、网页信息栏和文件名中都没有完整的单位名称"
 
 

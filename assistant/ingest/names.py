@@ -81,6 +81,7 @@ class Name:
     department: str = ""
     self_ref: bool = False
     text: str = ""  # the mention as written
+    government: bool = False  # written as a government or Party committee (XX县人民政府, 中共XX镇委员会)
 
     @property
     def complete(self) -> bool:
@@ -233,13 +234,15 @@ def _read(text: str, norm: str, pos: int, end: int, whole: bool) -> list[tuple[i
     for word in LEVEL_WORDS:  # 县司法局, 区政府: the level word stands for the place
         if norm.startswith(word, pos) and not norm.startswith("市场", pos):  # 市场监管局 is no 市
             heads.append((pos + len(word), (), word))
+    if not heads:  # 教育局 alone: no place, but the kind of body (a department)
+        heads.append((pos, (), ""))
     for head_end, places, bare in heads:
         readings: list[tuple[int, Name]] = []
         inner = _suffix_of(normalize(places[-1])) if places else bare
         gov_end = _tail_end(norm, head_end, end, _government_tail(inner[-1:] if inner in ("自治县", "自治旗") else inner))
-        if places or gov_end > head_end:  # a bare 县 alone is no mention; 县政府 is
-            readings.append((gov_end, Name(places, bare, "", False, text[start:gov_end])))
-        for dept_end in _department_ends(norm, head_end, end) if inner.endswith(_HAS_DEPARTMENTS) else ():
+        if places or (bare and gov_end > head_end):  # a bare 县 alone is no mention; 县政府 is
+            readings.append((gov_end, Name(places, bare, "", False, text[start:gov_end], gov_end > head_end or start < pos)))
+        for dept_end in _department_ends(norm, head_end, end) if not inner or inner.endswith(_HAS_DEPARTMENTS) else ():
             stop = _tail_end(norm, dept_end, end, _PARTY_GROUP)
             dept = text[head_end:dept_end]
             readings.append((stop, Name(places, bare, dept, False, text[start:stop])))

@@ -10,6 +10,7 @@ from assistant.types import Part, Report
 PROVENANCE_LABELS = {
     "title": "标题",
     "header": "文头",
+    "top": "文首单位名称(无标题)",
     "opening": "开头一段",
     "signature": "落款",
     "filename": "文件名",
