@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant import runtime
 from assistant.cli import main
 from assistant.ingest import ingest_paths, parse_file
-from assistant.ingest.testing import MemoryLibrary
 from assistant.types import Part, SearchFilter
+from tests.test_ingest_cli import library  # noqa: F401 (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 VARIED = REPO / "evals" / "corpus" / "varied"
@@ -95,14 +94,7 @@ def test_two_years_of_one_body_can_be_tracked():
     assert len(rows) == 5 and sum(r.status != "not_mentioned" for r in rows) >= 3
 
 
-@pytest.fixture
-def memory_library(monkeypatch):
-    lib = MemoryLibrary()
-    monkeypatch.setattr(runtime, "library", lambda: lib)
-    return lib
-
-
-def test_cli_ingest_folder_then_reports(memory_library, capsys):
+def test_cli_ingest_folder_then_reports(library, capsys):  # `library`: the in-memory one of test_ingest_cli
     assert main(["ingest", str(VARIED), "--no-progress"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(FORMS) + 1 and all(line.startswith("✓ 新增") for line in out[:-1])  # one line per file
