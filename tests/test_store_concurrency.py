@@ -203,3 +203,74 @@ def test_two_cli_ingests_of_two_versions_at_once(tmp_path, isolated_home):
     check = subprocess.run([sys.executable, "-m", "assistant", "search", "泾源县调解矛盾纠纷多少件"], env=env,
                            capture_output=True, text=True, timeout=120)
     assert "930件" in check.stdout, check
+
+
+def test_a_reader_does_not_wait_for_a_write_in_progress(env):
+    """While another process is inside a write (holding the lock, chunks written, record not yet flipped),
+    searches answer at once from the published snapshot, with the old version."""
+    lib = open_library(get_settings(), embedding=FakeEmbedding())
+    lib.add(version_report("泾源县", "甲"))
+    lib.search(QUESTION, k=1)  # warm: tokenizer, snapshot
+    writer = start(env, "add", "泾源县", "乙", "--pause-after-write", "4")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _writing(lib):  # until the writer is inside its write
+        time.sleep(0.05)
+    assert _writing(lib) and _held_elsewhere(lib), "the writer never got inside its write"
+    t0 = time.perf_counter()
+    versions = visible_versions(lib, "泾源县")
+    waited = time.perf_counter() - t0
+    still_writing = _writing(lib) and _held_elsewhere(lib)
+    assert finish(writer)["status"] == "replaced"
+    assert still_writing and versions == {"甲"} and waited < 1.0, (still_writing, versions, waited)
+    assert visible_versions(lib, "泾源县") == {"乙"}
+
+
+def _writing(lib) -> bool:
+    """A write announced in the journal and not finished: chunks being written, record not yet flipped."""
+    return any(not e["done"] for e in lib.journal.entries())
+
+
+def _held_elsewhere(lib) -> bool:
+    if lib.lock.acquire(timeout_s=0):
+        lib.lock.release()
+        return False
+    return True
+
+
+def test_an_interrupted_import_resumes(env, tmp_path):
+    """An import killed midway (SIGKILL) is run again: stored files come back unchanged without embedding,
+    the file that was cut short reuses the vectors already computed, and nothing is lost or orphaned."""
+    import shutil
+
+    from tests.conftest import SAMPLES
+
+    folder = tmp_path / "reports"
+    shutil.copytree(SAMPLES, folder)
+    # batches of 4 passages, 0.3 s each: the third file is mid-embedding a second after the second is in
+    proc = subprocess.Popen([sys.executable, str(WORKER), "ingest", str(folder), "0.3"],
+                            env={**env, "ASSISTANT_EMBEDDING_BATCH_SIZE": "4"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stored = []
+    for line in proc.stdout:
+        stored.append(json.loads(line)["file"])
+        if len(stored) == 2:
+            time.sleep(1.0)
+            proc.kill()
+            break
+    proc.wait(timeout=60)
+    from assistant.ingest import ingest_paths
+
+    emb = FakeEmbedding()
+    lib = open_library(get_settings(), embedding=emb)
+    assert {e.source for e in lib.catalog()} >= set(stored)  # what was stored is visible after the crash
+    summary = ingest_paths(lib, [folder], progress=False)
+    statuses = {r.path.name: r.status for r in summary.results}
+    assert all(statuses[f] == "unchanged" for f in stored) and summary.ok
+    assert sorted(statuses.values()).count("added") == 5 - len(stored)
+    remaining = sum(r.chunks for r in summary.results if r.status == "added")
+    assert emb.calls < remaining  # the third file's first batches came from the vector cache
+    assert len(lib.catalog()) == 5
+    del lib
+    found = audit()
+    assert {k: found[k] for k in ("lost", "orphans", "unindexed", "index_error")} == {
+        "lost": [], "orphans": [], "unindexed": [], "index_error": None}

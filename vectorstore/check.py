@@ -116,7 +116,7 @@ def run_check(library, repair: bool) -> CheckResult:
             continue
         report, meta = loaded
         hashes = [text_hash(c.index_text) for c in report.chunks]
-        vectors = library._vectors(report.chunks, hashes, None)
+        vectors = library._vectors(report.chunks, hashes, None, reuse_from=rid)
 
         previous = None if result.index_error else meta["generation"]
         library._write(report, edited=bool(meta.get("edited")), hashes=hashes, vectors=vectors,

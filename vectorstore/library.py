@@ -52,7 +52,7 @@ from assistant.settings import Settings
 from assistant.types import Chunk, Hit, Report, SearchFilter
 from vectorstore.bm25 import TermCounts, top_positive
 from vectorstore.catalog import CatalogEntry, catalog_entry
-from vectorstore.chroma_store import chunk_from_row, chunk_metadata, row_id
+from vectorstore.chroma_store import chunk_from_row, chunk_metadata, row_id, row_metadata
 from vectorstore.embeddings import ProjectEmbedding, VectorCache, text_hash
 from vectorstore.filters import infer_filter, part_cues
 from vectorstore.locking import Journal, WriteLock
@@ -103,6 +103,7 @@ class Library:
         self._staged: dict[str, Segment] = {}  # generation → what this process wrote and has not published
         self._batch_depth = 0
         self._last_publish = 0.0
+        self._publish_cost = 0.0
         if self._verified:
             self._store()  # connect now: an unreachable server is a clear error at open, not at first search
         self._check_embedding(self.view.current())
@@ -267,30 +268,30 @@ class Library:
         """Store a report: "added", "replaced" (same id, new content) or "unchanged" (same content)."""
         _check_report(report)
         with self.lock:
-            if self._stored_as(report) is not None:
+            same, current = self._stored(report)
+            if same:
                 return "unchanged"
         hashes = [text_hash(c.index_text) for c in report.chunks]
-        vectors = self._vectors(report.chunks, hashes, progress)  # the slow part, outside the lock
+        # the slow part, outside the lock; a replaced report's unchanged passages keep their vectors
+        vectors = self._vectors(report.chunks, hashes, progress, reuse_from=report.id if current else None)
         counts = _term_counts(report.chunks)
         with self.lock:
-            current = self._stored_as(report)  # again: another process may have written it meanwhile
-            if current is not None:
+            same, current = self._stored(report)  # again: another process may have written it meanwhile
+            if same:
                 return "unchanged"
-            previous = self._store().record_meta(report.id)
             self._write(report, edited=False, hashes=hashes, vectors=vectors, counts=counts,
-                        previous=previous["generation"] if previous else None)
+                        previous=current["generation"] if current else None)
             self._maybe_publish()
-            return "added" if previous is None else "replaced"
+            return "added" if current is None else "replaced"
 
-    def _stored_as(self, report: Report) -> str | None:
-        """"same" when this content is stored already (under its id, or under metadata a user corrected)."""
+    def _stored(self, report: Report) -> tuple[bool, dict | None]:
+        """(is this content stored already, the current record of its id). Stored already also means
+        stored under metadata a user corrected (so under another id)."""
         store = self._store()
         current = store.record_meta(report.id)
-        if current is not None and _same(current, report):
-            return "same"
-        if current is None and store.edited_copy_exists(report.content_hash):
-            return "same"
-        return None
+        if current is not None:
+            return _same(current, report), current
+        return store.edited_copy_exists(report.content_hash), None
 
     def remove(self, ref: str) -> Report:
         """Delete a report and its chunks; returns what was removed."""
@@ -317,7 +318,7 @@ class Library:
             if new.id != old.id and new.id in records:
                 raise BadInput(f"报告库中已有 {new.id}, 不能把 {old.id} 改成同一单位同一年份。")
             hashes = [text_hash(c.index_text) for c in new.chunks]
-            vectors = self._vectors(new.chunks, hashes, None)
+            vectors = self._vectors(new.chunks, hashes, None, reuse_from=old.id)
             self._write(new, edited=True, hashes=hashes, vectors=vectors, counts=_term_counts(new.chunks),
                         previous=meta["generation"] if new.id == old.id else None)
             if new.id != old.id:
@@ -332,17 +333,15 @@ class Library:
         generation = uuid.uuid4().hex[:12]
         self._check_dim(len(vectors[0]))
         self.view.write_report(generation, report)
-        metas = [chunk_metadata(c, generation, h) for c, h in zip(report.chunks, hashes)]
         keys = [row_id(c.id, generation) for c in report.chunks]
-        docs = [c.index_text for c in report.chunks]
         self.journal.begin(generation, report.id, generation, previous)
-        store.put_chunks(ids=keys, documents=docs, metadatas=metas, vectors=vectors)
+        store.put_chunks(ids=keys, metadatas=[row_metadata(c, generation, h) for c, h in zip(report.chunks, hashes)],
+                         vectors=vectors)
         store.put_record(report, generation, edited)  # the flip
         if previous is not None:
             store.delete_generation(report.id, previous)
         self.journal.mark_done(generation)
-        self._staged[generation] = Segment(catalog_entry(report, edited), generation, keys, docs, metas,
-                                           unit_rows(vectors), counts)
+        self._staged[generation] = _segment(report, edited, generation, hashes, vectors, counts)
 
     def _delete(self, report_id: str, generation: str) -> None:
         write_id = f"rm-{uuid.uuid4().hex[:12]}"
@@ -352,17 +351,19 @@ class Library:
         store.delete_generation(report_id, generation)
         self.journal.mark_done(write_id)
 
-    def _vectors(self, chunks: list[Chunk], hashes: list[str], progress: Progress | None) -> list:
-        """Passage vectors for the chunks: from the disk cache, from Chroma, and only then embedded."""
+    def _vectors(self, chunks: list[Chunk], hashes: list[str], progress: Progress | None,
+                 reuse_from: str | None = None) -> list:
+        """Passage vectors for the chunks: from the disk cache, from Chroma's rows of report ``reuse_from``
+        (a report being replaced or repaired), and only then embedded."""
         total = len(chunks)
         text_of = dict(zip(hashes, (c.index_text for c in chunks)))
         cache = self._vector_cache()
         have: dict[str, object] = dict(cache.get_many(list(text_of)))
         missing = [h for h in text_of if h not in have]
-        if missing:
+        if missing and reuse_from is not None:
             with self.lock:
                 try:
-                    have.update(self._store().stored_vectors(missing))
+                    have.update(self._store().stored_vectors(reuse_from, missing))
                 except Exception as exc:  # noqa: BLE001 - a damaged index: embed again instead (check repairs it)
                     log.warning("could not read stored vectors from Chroma (%s); embedding again", exc)
         todo = [h for h in text_of if h not in have]
@@ -408,9 +409,13 @@ class Library:
                     self._publish()
 
     def _maybe_publish(self) -> None:
-        interval = self._settings.library.publish_interval_s
+        # Publishing costs more as the library grows (≈0.3 s at 10k chunks): never spend more than about
+        # 5% of an import on it.
+        interval = max(self._settings.library.publish_interval_s, 20 * self._publish_cost)
         if self._batch_depth == 0 or time.monotonic() - self._last_publish >= interval:
+            started = time.monotonic()
             self._publish()
+            self._publish_cost = time.monotonic() - started
 
     def _recover(self) -> None:
         """Journal entries of a process that is gone: it died mid-write or before publishing. Clean up now
@@ -467,38 +472,33 @@ class Library:
                     store.delete_generation(rid, gen)
 
     def _fetch(self, wanted: list[tuple[str, dict]]) -> list[Segment]:
-        """Segments for reports this process did not write, read back from Chroma."""
+        """Segments for reports this process did not write, read back from Chroma: the text from the
+        report records, the vectors from the vector cache (else from the rows, else embedded again)."""
         store = self._store()
-        gens = [m["generation"] for _, m in wanted]
-        rows: dict[str, list] = {g: [] for g in gens}
-        for key, doc, meta, _ in store.rows_of(gens, with_vectors=False):
-            if meta["generation"] in rows:
-                rows[meta["generation"]].append((key, doc, meta))
+        rows = store.generation_rows([m["generation"] for _, m in wanted])
         reports = {r.id: r for r in store.load_reports([rid for rid, _ in wanted])}
-        hashes = [meta["text_hash"] for g in gens for _, _, meta in rows[g]]
-        vectors = dict(self._vector_cache().get_many(hashes))
-        missing = [h for h in hashes if h not in vectors]
-        if missing:
-            vectors.update(store.stored_vectors(missing))
         segments = []
         for rid, m in wanted:
-            gen = m["generation"]
-            got = sorted(rows[gen], key=lambda r: r[2]["start"])
-            report = reports.get(rid)
-            if report is None or len(got) != len(report.chunks):
+            gen, report = m["generation"], reports.get(rid)
+            keys = [row_id(c.id, gen) for c in report.chunks] if report else []
+            if report is None or set(keys) != set(rows.get(gen, [])):
                 log.warning("report %s: %d of %d chunk rows in Chroma; left out until repaired (assistant library"
-                            " check --repair)", rid, len(got), len(report.chunks) if report else -1)
+                            " check --repair)", rid, len(rows.get(gen, [])), len(keys))
                 continue
+            hashes = [text_hash(c.index_text) for c in report.chunks]
+            vectors: dict[str, object] = dict(self._vector_cache().get_many(hashes))
+            missing = [k for k, h in zip(keys, hashes) if h not in vectors]
+            if missing:
+                stored = store.vectors_of(missing)
+                vectors.update({h: stored[k] for k, h in zip(keys, hashes) if k in stored})
+            todo = [i for i, h in enumerate(hashes) if h not in vectors]
+            if todo:
+                fresh = self._embedding([report.chunks[i].index_text for i in todo])
+                vectors.update({hashes[i]: v for i, v in zip(todo, fresh)})
             if not self.view.has_report(gen):
                 self.view.write_report(gen, report)
-            vecs = [vectors.get(meta["text_hash"]) for _, _, meta in got]
-            if any(v is None for v in vecs):
-                todo = [i for i, v in enumerate(vecs) if v is None]
-                for i, v in zip(todo, self._embedding([got[i][1] for i in todo])):
-                    vecs[i] = v
-            segments.append(Segment(catalog_entry(report, bool(m.get("edited"))), gen, [k for k, _, _ in got],
-                                    [d for _, d, _ in got], [mt for _, _, mt in got], unit_rows(vecs),
-                                    _term_counts_of([d for _, d, _ in got])))
+            segments.append(_segment(report, bool(m.get("edited")), gen, hashes, [vectors[h] for h in hashes],
+                                     _term_counts(report.chunks)))
         return segments
 
     # --- consistency -------------------------------------------------------------------------------
@@ -529,14 +529,17 @@ def _top_similar(sims: np.ndarray, n: int, mask: np.ndarray | None) -> list[tupl
     return [(int(allowed[i]), float(s[i])) for i in idx]
 
 
+def _segment(report: Report, edited: bool, generation: str, hashes: list[str], vectors: list,
+             counts: TermCounts) -> Segment:
+    return Segment(catalog_entry(report, edited), generation, [row_id(c.id, generation) for c in report.chunks],
+                   [c.index_text for c in report.chunks],
+                   [chunk_metadata(c, generation, h) for c, h in zip(report.chunks, hashes)], unit_rows(vectors), counts)
+
+
 def _term_counts(chunks: list[Chunk]) -> TermCounts:
-    return _term_counts_of([c.index_text for c in chunks])
-
-
-def _term_counts_of(texts: list[str]) -> TermCounts:
     from vectorstore.tokenize import tokens
 
-    return TermCounts.from_tokens([tokens(t) for t in texts])
+    return TermCounts.from_tokens([tokens(c.index_text) for c in chunks])
 
 
 def _same(record: dict, report: Report) -> bool:

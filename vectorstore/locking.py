@@ -92,11 +92,10 @@ class Journal:
         self._put(write_id, entry)
 
     def _put(self, write_id: str, entry: dict) -> None:
+        # Written whole or not at all (rename). Not fsynced: it has to outlive the process (a kill, a crash
+        # of the program), which the page cache guarantees; after a power cut, `library check --repair`.
         tmp = self.folder / f".{write_id}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False))
-            f.flush()
-            os.fsync(f.fileno())  # on disk before the rows it announces
+        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.folder / f"{write_id}.json")
 
     def entries(self) -> list[dict]:
