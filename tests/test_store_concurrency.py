@@ -55,49 +55,13 @@ def finish(proc: subprocess.Popen, timeout: float = 120) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-AUDIT = """
-import json, sys
-import chromadb
-from assistant.settings import get_settings
-from vectorstore.chroma_store import chroma_settings
-
-s = get_settings()
-if s.chroma.host:
-    client = chromadb.HttpClient(host=s.chroma.host, port=s.chroma.port, settings=chroma_settings())
-else:
-    client = chromadb.PersistentClient(path=str(s.chroma_dir), settings=chroma_settings())
-name = s.chroma.collection
-records = client.get_collection(f"{name}-reports").get(include=["metadatas"])
-active = {rid: m["generation"] for rid, m in zip(records["ids"], records["metadatas"])}
-expected = {rid: int(m["chunks"]) for rid, m in zip(records["ids"], records["metadatas"])}
-chunks = client.get_collection(name)
-rows = chunks.get(include=["metadatas"])
-stored, orphans = {}, []
-for key, meta in zip(rows["ids"], rows["metadatas"]):
-    if active.get(meta["report_id"]) == meta["generation"]:
-        stored[meta["report_id"]] = stored.get(meta["report_id"], 0) + 1
-    else:
-        orphans.append(key)
-lost = sorted(rid for rid, n in expected.items() if stored.get(rid, 0) != n)
-unindexed, index_error = [], None
-try:
-    if rows["ids"]:
-        dim = len(chunks.get(ids=rows["ids"][:1], include=["embeddings"])["embeddings"][0])
-        found = chunks.query(query_embeddings=[[1.0] + [0.0] * (dim - 1)], n_results=len(rows["ids"]), include=[])
-        unindexed = sorted(set(rows["ids"]) - set(found["ids"][0]))
-except Exception as exc:
-    index_error = f"{type(exc).__name__}: {exc}"
-print(json.dumps({"lost": lost, "orphans": orphans, "unindexed": unindexed, "index_error": index_error,
-                  "reports": sorted(active)}))
-"""
-
-
 def audit() -> dict:
     """What Chroma itself holds, read by a fresh process (a process that has had embedded Chroma open
     does not see other processes' index updates): reports whose active generation lacks chunk rows,
     chunk rows no report points at, and rows the vector index cannot find. All empty when healthy."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    got = subprocess.run([sys.executable, "-c", AUDIT], env=env, capture_output=True, text=True, timeout=120)
+    got = subprocess.run([sys.executable, "-m", "vectorstore.testing", "audit"], env=env, capture_output=True,
+                         text=True, timeout=120)
     assert got.returncode == 0, got.stderr[-2000:]
     return json.loads(got.stdout.strip().splitlines()[-1])
 

@@ -26,12 +26,9 @@ from assistant.errors import StoreUnavailable
 
 class WriteLock:
     def __init__(self, path: Path, timeout_s: float) -> None:
-        from filelock import FileLock
-
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.timeout_s = timeout_s
-        self._file = FileLock(str(path), thread_local=False)
+        self._file = None  # made on first use: a search never takes the lock, and filelock costs ≈35 ms to import
         self._thread = threading.RLock()
         self._depth = 0
 
@@ -48,6 +45,11 @@ class WriteLock:
         if not self._thread.acquire(timeout=timeout if timeout >= 0 else -1):
             return False
         if self._depth == 0:
+            if self._file is None:
+                from filelock import FileLock
+
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = FileLock(str(self.path), thread_local=False)
             try:
                 self._file.acquire(timeout=timeout, poll_interval=0.02)
             except Timeout:
