@@ -212,16 +212,21 @@ def test_an_interrupted_import_resumes(env, tmp_path):
     shutil.copytree(SAMPLES, folder)
     # batches of 4 passages, 0.3 s each: the third file is mid-embedding a second after the second is in
     proc = subprocess.Popen([sys.executable, str(WORKER), "ingest", str(folder), "0.3"],
-                            env={**env, "ASSISTANT_EMBEDDING_BATCH_SIZE": "4"},
+                            env={**env, "ASSISTANT_EMBEDDING_BATCH_SIZE": "4", "ASSISTANT_LIBRARY_PUBLISH_INTERVAL_S": "0.5"},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stored = []
+    reader = open_library(get_settings(), embedding=FakeEmbedding())
+    stored, seen_during = [], []
     for line in proc.stdout:
         stored.append(json.loads(line)["file"])
         if len(stored) == 2:
             time.sleep(1.0)
+            # searches answer while the import runs, and see the reports it has published
+            seen_during = [e.source for e in reader.catalog()]
+            reader.search("调解矛盾纠纷", k=3)
             proc.kill()
             break
     proc.wait(timeout=60)
+    assert stored[0] in seen_during
     from assistant.ingest import ingest_paths
 
     emb = FakeEmbedding()

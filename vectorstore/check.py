@@ -5,7 +5,8 @@ every row) and compared with the published snapshot:
 
 * reports listed without all their chunks (a record whose active generation has fewer rows than it says);
 * chunk rows no report points at (orphans: a generation that never became active or was never deleted);
-* rows of active generations the vector index does not return, or an index that fails to answer at all;
+* rows of active generations the vector index does not return for their own vector, or an index that
+  fails to answer at all;
 * a snapshot older than Chroma's records.
 
 Repair rebuilds from the stored records: each damaged report is written again as a new generation (its
@@ -83,10 +84,8 @@ def inspect(library) -> CheckResult:
         want = int(m.get("chunks", 0))
         if stored.get(rid, 0) != want:
             result.missing_chunks[rid] = (stored.get(rid, 0), want)
-    dim = library.embedding.dim_if_known() or int((store.chunks.metadata or {}).get("embedding_dim") or 0)
     try:
-        found = store.indexed_ids(result.rows, dim) if dim else set()
-        result.unindexed = sorted(set(active_rows) - found) if dim else []
+        result.unindexed = sorted(store.unindexed(list(active_rows)))
         result.unindexed_reports = sorted({active_rows[k] for k in result.unindexed})
     except Exception as exc:  # noqa: BLE001 - a broken index is what this check is for
         result.index_error = f"{type(exc).__name__}: {exc}"[:300]

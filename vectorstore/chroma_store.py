@@ -416,12 +416,20 @@ class ChromaStore:
                 return
             offset += page
 
-    def indexed_ids(self, total: int, dim: int) -> set[str]:
-        """Row ids the vector index returns for a query asking for every row (raises if the index is broken)."""
-        if total == 0:
-            return set()
-        got = self.chunks.query(query_embeddings=[[1.0] + [0.0] * (dim - 1)], n_results=total, include=[])
-        return set(got["ids"][0])
+    def unindexed(self, ids: list[str], page: int = 200) -> list[str]:
+        """Rows the vector index does not return for their own vector (raises if the index is broken).
+
+        Each row is looked up by itself: a single query asking for every row is not enough, because after
+        many deletes an HNSW graph no longer reaches every live node from one starting point."""
+        missing = []
+        for s in range(0, len(ids), page):
+            got = self.chunks.get(ids=ids[s : s + page], include=["embeddings"])
+            if not got["ids"]:
+                continue
+            found = self.chunks.query(query_embeddings=list(got["embeddings"]), n_results=min(10, self.count()),
+                                      include=[])["ids"]
+            missing += [key for key, hits in zip(got["ids"], found) if key not in hits]
+        return missing
 
     def count(self) -> int:
         return self.chunks.count()

@@ -115,7 +115,8 @@ class ChromaServer:
 def audit_store() -> dict:
     """What Chroma holds for the configured library, read directly: reports whose active generation lacks
     chunk rows ("lost"), chunk rows no report points at ("orphans"), rows the vector index does not return
-    ("unindexed") or an index that fails ("index_error"), and the report ids. All empty when healthy."""
+    for their own vector ("unindexed") or an index that fails ("index_error"), and the report ids. All
+    empty when healthy."""
     import chromadb
 
     from assistant.settings import get_settings
@@ -140,11 +141,12 @@ def audit_store() -> dict:
         else:
             orphans.append(key)
     unindexed, index_error = [], None
-    try:
-        if rows["ids"]:
-            dim = len(chunks.get(ids=rows["ids"][:1], include=["embeddings"])["embeddings"][0])
-            found = chunks.query(query_embeddings=[[1.0] + [0.0] * (dim - 1)], n_results=len(rows["ids"]), include=[])
-            unindexed = sorted(set(rows["ids"]) - set(found["ids"][0]))
+    try:  # each row looked up by its own vector (after many deletes, one query does not reach every row)
+        for s in range(0, len(rows["ids"]), 200):
+            got = chunks.get(ids=rows["ids"][s : s + 200], include=["embeddings"])
+            found = chunks.query(query_embeddings=list(got["embeddings"]), n_results=min(10, len(rows["ids"])),
+                                 include=[])["ids"]
+            unindexed += [key for key, hits in zip(got["ids"], found) if key not in hits]
     except Exception as exc:  # noqa: BLE001 - a broken index is a finding
         index_error = f"{type(exc).__name__}: {exc}"
     return {"lost": sorted(rid for rid, n in expected.items() if stored.get(rid, 0) != n), "orphans": orphans,
