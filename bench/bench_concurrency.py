@@ -74,23 +74,9 @@ def writer(orgs: list[str], seconds: float, embedding: str, out: Path) -> None:
 
 
 def reader(seconds: float, embedding: str, out: Path) -> None:
-    lib = open_lib(embedding)
-    lib.search(QUESTION, k=1)
-    latencies, problems = [], []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        t0 = time.perf_counter()
-        try:
-            hits = lib.search(QUESTION, k=200, infer=False).hits
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"{type(exc).__name__}: {exc}"[:200])
-            continue
-        latencies.append(time.perf_counter() - t0)
-        seen: dict[str, list[str]] = {}
-        for h in hits:
-            seen.setdefault(h.chunk.report_id, []).append(h.chunk.text[0])
-        problems += [f"{rid}: {len(v)} passages, versions {sorted(set(v))}" for rid, v in seen.items()
-                     if len(set(v)) != 1 or len(v) != len(PARAGRAPHS)]
+    from vectorstore.testing import search_loop
+
+    latencies, problems = search_loop(open_lib(embedding), QUESTION, seconds, len(PARAGRAPHS))
     out.write_text(json.dumps({"latencies": latencies, "problems": problems}, ensure_ascii=False))
 
 

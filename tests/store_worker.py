@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.settings import get_settings  # noqa: E402
 from assistant.types import Part  # noqa: E402
 from vectorstore import FakeEmbedding, open_library  # noqa: E402
-from vectorstore.testing import make_report  # noqa: E402
+from vectorstore.testing import make_report, search_loop  # noqa: E402
 
 PARAGRAPHS = (
     (Part.MEASURES, "{v}版:{org}全年调解矛盾纠纷930件,调解成功率96.77%。"),
@@ -109,25 +109,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps({"writes": writes, "errors": errors[:5], "error_count": len(errors)}, ensure_ascii=False))
     elif cmd == "search-loop":
         seconds = float(args[0])
-        lib = _library()
-        lib.search(QUESTION, k=1, infer=False)  # warm up (tokenizer, index) before timing
-        latencies, problems = [], []
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            t0 = time.perf_counter()
-            try:
-                hits = lib.search(QUESTION, k=50, infer=False).hits
-            except Exception as exc:  # noqa: BLE001
-                problems.append(f"{type(exc).__name__}: {exc}"[:200])
-                continue
-            latencies.append(time.perf_counter() - t0)
-            by_report: dict[str, set[str]] = {}
-            for h in hits:
-                by_report.setdefault(h.chunk.report_id, set()).add(h.chunk.text[0])
-            for rid, versions in by_report.items():
-                count = sum(h.chunk.report_id == rid for h in hits)
-                if len(versions) != 1 or count != len(PARAGRAPHS):
-                    problems.append(f"{rid}: {count} chunks, versions {sorted(versions)}")
+        latencies, problems = search_loop(_library(), QUESTION, seconds, len(PARAGRAPHS), k=50)
         print(json.dumps({"latencies": latencies, "problems": problems[:10], "problem_count": len(problems)},
                          ensure_ascii=False))
     elif cmd == "ingest":

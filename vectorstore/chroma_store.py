@@ -152,18 +152,11 @@ def row_metadata(chunk: Chunk, generation: str, text_hash: str) -> dict:
 def chunk_metadata(chunk: Chunk, generation: str, text_hash: str) -> dict:
     """A chunk's full row in a published snapshot (``chunk_from_row`` turns it back into a ``Chunk``)."""
     return {
-        "chunk_id": chunk.id,
-        "report_id": chunk.report_id,
-        "org": chunk.org,
-        "year": int(chunk.year),
-        "level": chunk.level,
-        "part": chunk.part.value,
+        **row_metadata(chunk, generation, text_hash),
         "heading_path": json.dumps(list(chunk.heading_path), ensure_ascii=False),
         "text": chunk.text,
         "start": int(chunk.start),
         "end": int(chunk.end),
-        "generation": generation,
-        "text_hash": text_hash,
     }
 
 

@@ -112,6 +112,37 @@ class ChromaServer:
         self._proc = None
 
 
+def torn_results(hits, passages_per_report: int) -> list[str]:
+    """Reports a search returned torn: passages of two versions (each passage's first character marks its
+    version), or fewer passages than the report has. For tests and benches whose reports are built so."""
+    seen: dict[str, list[str]] = {}
+    for h in hits:
+        seen.setdefault(h.chunk.report_id, []).append(h.chunk.text[0])
+    return [f"{rid}: {len(v)} passages, versions {sorted(set(v))}" for rid, v in seen.items()
+            if len(set(v)) != 1 or len(v) != passages_per_report]
+
+
+def search_loop(library, question: str, seconds: float, passages_per_report: int, k: int = 200):
+    """Search back to back for ``seconds`` (after one warm-up search): (latencies in seconds, problems —
+    torn results and errors)."""
+    import time
+
+    library.search(question, k=1, infer=False)
+    latencies: list[float] = []
+    problems: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        t0 = time.perf_counter()
+        try:
+            hits = library.search(question, k=k, infer=False).hits
+        except Exception as exc:  # noqa: BLE001 - reported to the caller
+            problems.append(f"{type(exc).__name__}: {exc}"[:200])
+            continue
+        latencies.append(time.perf_counter() - t0)
+        problems += torn_results(hits, passages_per_report)
+    return latencies, problems
+
+
 def audit_store() -> dict:
     """What Chroma holds for the configured library, read directly: reports whose active generation lacks
     chunk rows ("lost"), chunk rows no report points at ("orphans"), rows the vector index does not return
