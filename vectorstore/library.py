@@ -183,7 +183,7 @@ class Library:
 
     def get(self, ref: str) -> Report:
         def one(snap: Snapshot | None) -> Report:
-            catalog = {e.id: (e.org, e.year) for e in snap.catalog} if snap else {}
+            catalog = {rid: (org, year) for rid, org, year in snap.names} if snap else {}
             return snap.report(resolve_ref(ref, catalog))
 
         return self._read(one)
@@ -201,7 +201,8 @@ class Library:
         return sorted(self._read(select), key=lambda c: (c.org, c.year, c.start))
 
     def infer_filter(self, question: str) -> SearchFilter:
-        return infer_filter(question, [(e.org, e.year) for e in self.catalog()])
+        names = self._read(lambda s: s.names if s else [])
+        return infer_filter(question, [(org, year) for _, org, year in names])
 
     def search(
         self,
@@ -227,7 +228,7 @@ class Library:
         if filter is not None:
             applied = filter
         elif infer:
-            applied = infer_filter(question, [(e.org, e.year) for e in snap.catalog] if snap else [])
+            applied = infer_filter(question, [(org, year) for _, org, year in snap.names] if snap else [])
         else:
             applied = SearchFilter()
         if snap is None or not snap.size:
@@ -313,7 +314,10 @@ class Library:
             store = self._store()
             records = store.record_metas()
             rid = resolve_ref(ref, {r: (m["org"], int(m["year"])) for r, m in records.items()})
-            old, meta = store.load_report(rid)
+            loaded = store.load_report(rid)
+            if loaded is None:
+                raise BadInput(f"报告 {rid} 刚刚被删除。")
+            old, meta = loaded
             new = relabelled(old, fields)
             if new.id != old.id and new.id in records:
                 raise BadInput(f"报告库中已有 {new.id}, 不能把 {old.id} 改成同一单位同一年份。")

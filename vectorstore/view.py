@@ -69,7 +69,6 @@ class Snapshot:
         self.folder = folder
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            catalog = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise SnapshotGone(str(folder)) from exc
         self.embedding: str | None = meta["embedding"]
@@ -78,10 +77,27 @@ class Snapshot:
         self.signature: dict[str, str] = dict(meta["signature"])
         self.spans: dict[str, tuple[int, int]] = {rid: tuple(s) for rid, s in meta["spans"].items()}
         self.tables: dict[str, list] = meta["tables"]
-        self.catalog = [CatalogEntry.from_json(e) for e in catalog]
-        self.by_id = {e.id: e for e in self.catalog}
+        # (id, org, year) of every report: enough to read bodies and years off a question or resolve a ref
+        self._catalog: list[CatalogEntry] | None = None
+        names = meta.get("names") or [(e.id, e.org, e.year) for e in self.catalog]  # older snapshots lack it
+        self.names: list[tuple[str, str, int]] = [tuple(n) for n in names]
         self._bm25: BM25Index | None = None
         self._arrays: dict[str, np.ndarray] = {}
+
+    @property
+    def catalog(self) -> list[CatalogEntry]:
+        """The catalog entries, sorted by body then year (read on first use: a search needs only ``names``)."""
+        if self._catalog is None:
+            try:
+                raw = json.loads((self.folder / "catalog.json").read_text(encoding="utf-8"))
+            except FileNotFoundError as exc:
+                raise SnapshotGone(str(self.folder)) from exc
+            self._catalog = [CatalogEntry.from_json(e) for e in raw]
+        return self._catalog
+
+    @property
+    def by_id(self) -> dict[str, CatalogEntry]:
+        return {e.id: e for e in self.catalog}
 
     # --- lazily loaded arrays ------------------------------------------------------------------------
     def _array(self, name: str) -> np.ndarray:
@@ -196,6 +212,7 @@ class ViewStore:
         """A new snapshot: the ``keep`` reports as they are in ``base`` plus ``segments``; made current."""
         parts: list[tuple[str, object]] = [(rid, base) for rid in keep] + [(s.entry.id, s) for s in segments]
         parts.sort(key=lambda p: p[0])
+        base_entries = base.by_id if base is not None else {}
         name = f"snap-{time.time_ns():x}-{uuid.uuid4().hex[:6]}"
         tmp = self.folder / f".{name}.tmp"
         tmp.mkdir(parents=True)
@@ -224,7 +241,7 @@ class ViewStore:
                     columns.append(np.asarray([[code(k, m[k]) for k in COLUMNS] for m in src.metas],
                                               dtype=np.int32).reshape(n, len(COLUMNS)))
                 else:  # carried over from the base snapshot as bytes and array slices, nothing decoded
-                    entry, generation = src.by_id[rid], src.signature[rid]
+                    entry, generation = base_entries[rid], src.signature[rid]
                     start, end = src.spans[rid]
                     n = end - start
                     so = src._array("rows_offsets")
@@ -253,7 +270,8 @@ class ViewStore:
         (tmp / "catalog.json").write_text(json.dumps([e.to_json() for e in catalog], ensure_ascii=False),
                                           encoding="utf-8")
         meta = {"format": FORMAT, "embedding": embedding, "dim": dim_out, "rows": pos, "signature": signature,
-                "spans": spans, "tables": tables, "created": time.time()}
+                "spans": spans, "tables": tables, "names": [(e.id, e.org, e.year) for e in catalog],
+                "created": time.time()}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.folder / name)
         view_tmp = self.folder / f".view.{uuid.uuid4().hex[:6]}.tmp"
