@@ -294,30 +294,28 @@ class Library:
             return _same(current, report), current
         return store.edited_copy_exists(report.content_hash), None
 
+    def _load_stored(self, ref: str) -> tuple[Report, dict, dict]:
+        """(report, its record metadata, every record's metadata) as Chroma holds them now (lock held)."""
+        store = self._store()
+        records = store.record_metas()
+        rid = resolve_ref(ref, {r: (m["org"], int(m["year"])) for r, m in records.items()})
+        loaded = store.load_report(rid)
+        if loaded is None:
+            raise BadInput(f"报告 {rid} 刚刚被删除。")
+        return loaded[0], loaded[1], records
+
     def remove(self, ref: str) -> Report:
         """Delete a report and its chunks; returns what was removed."""
         with self.lock:
-            store = self._store()
-            records = store.record_metas()
-            rid = resolve_ref(ref, {r: (m["org"], int(m["year"])) for r, m in records.items()})
-            loaded = store.load_report(rid)
-            if loaded is None:
-                raise BadInput(f"报告 {rid} 刚刚被删除。")
-            report, meta = loaded
-            self._delete(rid, meta["generation"])
+            report, meta, _ = self._load_stored(ref)
+            self._delete(report.id, meta["generation"])
             self._publish()
             return report
 
     def update_meta(self, ref: str, **fields) -> Report:
         """Correct a report's org/level/year/title; its chunks' metadata and label prefixes follow."""
         with self.lock:
-            store = self._store()
-            records = store.record_metas()
-            rid = resolve_ref(ref, {r: (m["org"], int(m["year"])) for r, m in records.items()})
-            loaded = store.load_report(rid)
-            if loaded is None:
-                raise BadInput(f"报告 {rid} 刚刚被删除。")
-            old, meta = loaded
+            old, meta, records = self._load_stored(ref)
             new = relabelled(old, fields)
             if new.id != old.id and new.id in records:
                 raise BadInput(f"报告库中已有 {new.id}, 不能把 {old.id} 改成同一单位同一年份。")
