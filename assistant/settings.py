@@ -94,6 +94,17 @@ class IngestSettings(BaseModel, extra="forbid"):
     )
 
 
+class LibrarySettings(BaseModel, extra="forbid"):
+    """How several processes share one library (vectorstore/library.py explains the design)."""
+
+    lock_timeout_s: float = Field(
+        300.0, gt=0, description="How long a write waits for another process's write before giving up with a message"
+    )
+    publish_interval_s: float = Field(
+        10.0, ge=0, description="During a long import, how often newly stored reports become visible to searches"
+    )
+
+
 class RetrievalSettings(BaseModel, extra="forbid"):
     k: int = Field(8, ge=1, description="Chunks handed to the model")
     bm25_weight: float = Field(2.0, ge=0, description="Weight of BM25 in reciprocal-rank fusion")
@@ -148,6 +159,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     chroma: ChromaSettings = ChromaSettings()
     ingest: IngestSettings = IngestSettings()
+    library: LibrarySettings = LibrarySettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ui: UISettings = UISettings()
     judge: JudgeSettings = JudgeSettings()
@@ -171,7 +183,7 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> dict:
         """Settings that change results, secrets left out: stored with every answer and eval run."""
-        data = self.model_dump(mode="json", exclude={"home", "models", "ui"})
+        data = self.model_dump(mode="json", exclude={"home", "models", "ui", "library"})
         from assistant.redact import redact_url
 
         for group in ("llm", "embedding", "chroma", "judge"):

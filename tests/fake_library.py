@@ -83,6 +83,11 @@ class FakeLibrary:
     def reports(self) -> list[Report]:
         return list(self.reports_)
 
+    def catalog(self) -> list:
+        from vectorstore.catalog import catalog_entry
+
+        return sorted((catalog_entry(r) for r in self.reports_), key=lambda e: (e.org, e.year, e.id))
+
     def get(self, ref: str) -> Report:
         for r in self.reports_:
             if ref in (r.id, f"{r.meta.org}{r.meta.year}", f"{r.meta.org} {r.meta.year}", r.meta.org):

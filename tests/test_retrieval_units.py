@@ -7,7 +7,7 @@ import pytest
 
 from assistant.errors import BadInput
 from assistant.types import Part, SearchFilter
-from vectorstore.bm25 import BM25Index
+from vectorstore.bm25 import BM25Index, TermCounts
 from vectorstore.filters import infer_filter, matches, short_forms, to_where
 from vectorstore.refs import relabelled, resolve_ref
 from vectorstore.retrieval import fuse
@@ -31,14 +31,14 @@ def test_tokens_normalise_and_drop_noise():
 
 def test_bm25_ranks_the_matching_text_first_and_respects_mask():
     docs = ["全年调解矛盾纠纷930件", "培育法律明白人895人", "法律明白人参与调解"]
-    index = BM25Index([tokens(d) for d in docs])
-    top = index.top("法律明白人有多少", 3)
+    index = BM25Index(TermCounts.from_tokens([tokens(d) for d in docs]))
+    top = index.top(tokens("法律明白人有多少"), 3)
     assert [pos for pos, _ in top][:2] == [1, 2] or [pos for pos, _ in top][:2] == [2, 1]
     assert all(s > 0 for _, s in top) and 0 not in [p for p, _ in top]
-    masked = index.top("法律明白人", 3, mask=np.array([True, False, True]))
+    masked = index.top(tokens("法律明白人"), 3, mask=np.array([True, False, True]))
     assert [p for p, _ in masked] == [2]
-    assert index.top("完全无关的词语", 3) == []
-    assert BM25Index([]).top("调解", 3) == []
+    assert index.top(tokens("完全无关的词语"), 3) == []
+    assert BM25Index(TermCounts.from_tokens([])).top(["调解"], 3) == []
 
 
 def test_rrf_weights_bm25_over_dense():

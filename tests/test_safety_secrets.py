@@ -71,7 +71,7 @@ def test_cli_error_on_stderr_has_no_key(monkeypatch, capsys):
         with pytest.raises(ModelUnavailable) as info:
             get_chat_model().complete(MSGS)
         # what the CLI prints for any AssistantError
-        monkeypatch.setattr("assistant.cli.build_parser", lambda: _raising_parser(info.value))
+        monkeypatch.setattr("assistant.cli.build_parser", lambda argv=None: _raising_parser(info.value))
         assert main(["boom"]) == 2
     err = capsys.readouterr().err
     assert "headers were" in err and KEY not in err

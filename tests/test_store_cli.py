@@ -77,3 +77,28 @@ def test_search_for_an_unknown_body_names_the_known_ones(library, capsys):
     assert main(["search", "调解", "--org", "不存在镇"]) == 0
     out = capsys.readouterr().out
     assert "报告库中没有 不存在镇 的报告。现有单位: 徐行镇、泾源县" in out
+
+
+def test_a_search_process_imports_no_heavy_store_code(library):
+    """Heavy imports only where used: a process that searches a published library never imports chromadb
+    or bm25s nor loads jieba's whole dictionary, and `assistant search` imports only its command module."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = (
+        "import sys\n"
+        "from assistant.cli import build_parser\n"
+        "build_parser(['search', '调解'])\n"
+        "from assistant.settings import get_settings\n"
+        "from vectorstore import FakeEmbedding, open_library\n"
+        "hits = open_library(get_settings(), embedding=FakeEmbedding()).search('泾源县调解矛盾纠纷', k=2).hits\n"
+        "import vectorstore.tokenize as t\n"
+        "print(len(hits), sorted(m for m in ('chromadb', 'bm25s', 'assistant.cli.ui', 'assistant.cli.model', 'filelock')"
+        " if m in sys.modules), t._tokenizer is None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["2", "[]", "True"], out.stderr[-2000:]

@@ -72,9 +72,15 @@ def test_a_client_and_a_server_address_together_are_refused(monkeypatch):
 
 
 def test_embedded_store_lives_under_the_data_home(isolated_home):
+    from vectorstore.testing import make_report
+    from assistant.types import Part
+
     lib = open_library(get_settings(), embedding=FakeEmbedding())
-    assert lib.reports() == []
-    assert (isolated_home / "chroma").is_dir()
+    assert lib.reports() == [] and lib.catalog() == []
+    assert not (isolated_home / "chroma").exists()  # opening and reading an empty library creates nothing
+    lib.add(make_report("泾源县", 2024, [(Part.MEASURES, "全年调解矛盾纠纷930件。")]))
+    assert (isolated_home / "chroma" / "chroma.sqlite3").is_file()
+    assert [e.id for e in lib.catalog()] == ["泾源县-2024"]
 
 
 def test_openai_provider_needs_url_and_model(monkeypatch):

@@ -20,6 +20,12 @@ from vectorstore.testing import ChromaServer, make_report
 M, L, S, C, P = Part.MEASURES, Part.LEADERSHIP, Part.SHORTCOMINGS, Part.CAUSES, Part.PLANS
 
 
+def stored_rows(lib) -> int:
+    """Chunk rows in Chroma itself (embedded Chroma is only opened under the write lock)."""
+    with lib.lock:
+        return lib._store().chunks.count()
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     with ChromaServer(tmp_path_factory.mktemp("chroma-server")) as server:
@@ -48,7 +54,8 @@ def open_lib(backend, request, monkeypatch):
                 update={"embedding": settings.embedding.model_copy(update={"batch_size": batch_size})}
             )
         lib = open_library(settings, embedding=embedding or FakeEmbedding())
-        assert ("FastAPI" in type(lib._store.client._server).__name__) == (backend == "server")
+        with lib.lock:
+            assert ("FastAPI" in type(lib._store().client._server).__name__) == (backend == "server")
         return lib
 
     return _open
@@ -125,7 +132,7 @@ def test_changed_report_replaces_its_chunks(open_lib):
     hits = lib.search("调解矛盾纠纷", k=20, infer=False).hits
     assert not any(h.chunk.text.startswith("甲版") for h in hits)
     # old generation rows are gone from Chroma itself, not only hidden
-    assert lib._store.chunks.count() == 5 + 3
+    assert stored_rows(lib) == 5 + 3
 
 
 def test_never_embeds_the_same_text_twice(open_lib, isolated_home):
@@ -159,7 +166,7 @@ def test_remove_deletes_report_and_chunks(open_lib):
     assert removed.id == "泾源县-2024"
     assert [r.id for r in lib.reports()] == ["徐行镇-2024"]
     assert all(h.chunk.org == "徐行镇" for h in lib.search("调解矛盾纠纷", k=10, infer=False).hits)
-    assert lib._store.chunks.count() == 3
+    assert stored_rows(lib) == 3
     with pytest.raises(BadInput):
         lib.remove("泾源县2024")
 
@@ -180,7 +187,8 @@ def test_interrupted_ingest_leaves_library_as_before(open_lib):
     def crash(*a, **kw):
         raise KeyboardInterrupt
 
-    lib._store.put_record = crash
+    with lib.lock:
+        lib._store().put_record = crash
     with pytest.raises(KeyboardInterrupt):
         lib.add(jingyuan("丙"))
     fresh = open_lib()
@@ -189,22 +197,24 @@ def test_interrupted_ingest_leaves_library_as_before(open_lib):
     assert fresh.get("泾源县-2024").chunks[0].text.startswith("甲版")
     # the next successful ingest clears the half-written generation
     assert fresh.add(jingyuan("丁")) == "replaced"
-    assert fresh._store.chunks.count() == 5
+    assert stored_rows(fresh) == 5
 
 
-def test_replace_is_atomic_for_concurrent_readers(open_lib):
+def test_replace_is_atomic_for_concurrent_readers(open_lib, monkeypatch):
     writer_lib = open_lib()
     reader_lib = open_lib()
     writer_lib.add(jingyuan("甲"))
-    # Widen the race: the reader pauses between reading the active generations and querying Chroma,
-    # which is exactly where a writer's flip-then-delete can slip in.
-    query = reader_lib._store.query
+    # Widen the race: the reader pauses between taking its snapshot and reading its rows, which is
+    # where a writer's flip-then-delete could slip in if reads went to Chroma.
+    from vectorstore.view import Snapshot
 
-    def slow_query(*args, **kwargs):
+    rows = Snapshot.rows
+
+    def slow_rows(self, positions):
         time.sleep(0.03)
-        return query(*args, **kwargs)
+        return rows(self, positions)
 
-    reader_lib._store.query = slow_query
+    monkeypatch.setattr(Snapshot, "rows", slow_rows)
     stop = threading.Event()
     problems: list[str] = []
     searches = 0
@@ -295,7 +305,7 @@ def test_bad_input_stores_nothing(open_lib):
     broken.chunks[1].text = "与正文不符"
     with pytest.raises(BadInput, match="不一致"):
         lib.add(broken)
-    assert lib.reports() == [] and lib._store.chunks.count() == 0
+    assert lib.reports() == [] and stored_rows(lib) == 0
     with pytest.raises(BadInput, match="问题"):
         lib.search("   ")
     assert lib.search("调解").hits == []

@@ -123,8 +123,9 @@ def test_openai_compatible_endpoint_by_settings(tmp_path, samples, e5_server):
     progress: list[tuple[int, int]] = []
     lib.add(jingyuan, progress=lambda done, total: progress.append((done, total)))
     assert progress[-1] == (len(jingyuan.chunks), len(jingyuan.chunks)) and len(progress) > 1
-    assert lib._store.chunks.metadata["embedding_dim"] == 384
-    assert lib._store.chunks.metadata["embedding"] == "openai:multilingual-e5-small"
+    with lib.lock:
+        meta = lib._store().chunks.metadata
+    assert meta["embedding_dim"] == 384 and meta["embedding"] == "openai:multilingual-e5-small"
     hits = lib.search("泾源县调解矛盾纠纷多少件", k=5).hits
     assert any("930件" in h.chunk.text for h in hits)
     # the same store opened with the bundled model is refused, not silently mixed

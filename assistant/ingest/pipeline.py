@@ -179,52 +179,87 @@ def ingest_paths(
     on_result: Callable[[FileResult], None] | None = None,
 ) -> IngestSummary:
     """Parse every file and ``library.add`` it. A failed file stores nothing; the others still go in.
-    ``on_result`` is called after each file (the CLI prints its line there)."""
+    ``on_result`` is called after each file (the CLI prints its line there).
+
+    Files are parsed first (fast), then stored one by one with one progress bar over all their passages
+    (rate and time left: embedding is nearly all of an import's time). The library publishes what is
+    stored every few seconds (``library.batch()``), so searches keep answering during a long import and
+    see reports appear. Interrupted (Ctrl-C, a crash, a killed process), the same command resumes: stored
+    files come back as "unchanged" without embedding, and vectors already computed for the file that was
+    cut short are reused from the vector cache.
+    """
+    from contextlib import nullcontext
+
     from tqdm import tqdm
 
     started = time.perf_counter()
     files = find_files(paths)
     summary = IngestSummary()
+    show = progress and len(files) > 1
     # disable=None: tqdm draws only on a terminal, so piped logs get the per-file lines without bar noise
-    bar = tqdm(files, desc="导入报告", unit="份", file=sys.stderr, disable=None if progress and len(files) > 1 else True, leave=False)
-    for path in bar:
+    parsed: list[tuple[Path, Report | FileResult, float]] = []
+    for path in tqdm(files, desc="解析", unit="份", file=sys.stderr, disable=None if show else True, leave=False):
         t0 = time.perf_counter()
-        result = _ingest_one(library, path, overrides, progress and len(files) == 1)
-        result.seconds = time.perf_counter() - t0
-        summary.results.append(result)
-        if on_result:
-            on_result(result)
+        parsed.append((path, _parse_one(path, overrides), time.perf_counter() - t0))
+    total = sum(len(r.chunks) for _, r, _ in parsed if isinstance(r, Report))
+    bar = tqdm(total=total, desc="导入报告", unit="段", file=sys.stderr, disable=None if show else True,
+               leave=False, smoothing=0.1, dynamic_ncols=True)
+    batch = getattr(library, "batch", None)
+    with batch() if batch is not None else nullcontext():
+        for path, item, parse_s in parsed:
+            t0 = time.perf_counter()
+            if isinstance(item, FileResult):
+                result = item
+            else:
+                bar.set_postfix_str(item.id, refresh=False)
+                result = _store_one(library, path, item, progress and len(files) == 1, bar if show else None)
+            result.seconds = parse_s + time.perf_counter() - t0
+            summary.results.append(result)
+            if on_result:
+                on_result(result)
     bar.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _ingest_one(library, path: Path, overrides: dict | None, show_progress: bool) -> FileResult:
+def _parse_one(path: Path, overrides: dict | None) -> Report | FileResult:
     try:
-        report = parse_file(path, overrides)
+        return parse_file(path, overrides)
     except BadInput as exc:
         return FileResult(path, "failed", None, str(exc))
     except Exception as exc:  # a parser bug must not stop a folder import; the log has the traceback
         log.exception("parsing %s failed", path)
         return FileResult(path, "failed", None, f"{path.name}: 解析出错({type(exc).__name__}: {exc})")
-    bar = None
+
+
+def _store_one(library, path: Path, report: Report, show_progress: bool, bar) -> FileResult:
+    """``library.add`` one parsed report; ``bar`` (the folder's bar) or a bar of its own shows its passages."""
+    own = None
+    base = bar.n if bar is not None else 0
 
     def on_vectors(done: int, total: int) -> None:  # the library's progress(done, total) for one report
-        nonlocal bar
-        if bar is None:
+        nonlocal own
+        if bar is not None:
+            bar.n = base + done
+            bar.refresh()
+            return
+        if own is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, desc=f"向量化 {report.id}", unit="段", file=sys.stderr, leave=False, disable=None)
-        bar.n = done
-        bar.refresh()
+            own = tqdm(total=total, desc=f"向量化 {report.id}", unit="段", file=sys.stderr, leave=False, disable=None)
+        own.n = done
+        own.refresh()
 
     try:
-        status = library.add(report, progress=on_vectors if show_progress else None)
+        status = library.add(report, progress=on_vectors if show_progress or bar is not None else None)
     except AssistantError as exc:
         return FileResult(path, "failed", report.id, f"{path.name}: 存入资料库失败: {exc}")
     finally:
+        if own is not None:
+            own.close()
         if bar is not None:
-            bar.close()
+            bar.n = base + len(report.chunks)
+            bar.refresh()
     return FileResult(path, status, report.id, "", len(report.chunks), warning=instruction_warning(report))
 
 

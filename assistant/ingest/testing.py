@@ -30,6 +30,12 @@ class MemoryLibrary:
     def reports(self) -> list[Report]:
         return list(self.stored.values())
 
+    def catalog(self) -> list:
+        """Light entries like ``vectorstore.Library.catalog()``, sorted by body then year."""
+        from vectorstore.catalog import catalog_entry
+
+        return sorted((catalog_entry(r) for r in self.stored.values()), key=lambda e: (e.org, e.year, e.id))
+
     def get(self, ref: str) -> Report:
         ref = ref.strip()
         if ref in self.stored:
