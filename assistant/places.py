@@ -12,9 +12,10 @@ import re
 import jieba
 import jieba.posseg
 
+from assistant.lexicon import PLACE_SUFFIXES
+
 jieba.setLogLevel(logging.WARNING)
 
-PLACE_SUFFIXES = ("街道", "镇", "乡", "县", "区")
 # Words ending like a place name that are not one (社区, 示范区…), found on the sample corpus.
 _GENERIC_TAILS = frozenset("社区 小区 园区 辖区 城区 景区 片区 山区 地区 乡镇 城镇 城乡 街区 校区 矿区 灾区 湾区 市区 郊区 老区 县区 区县 集镇 村镇 全镇 全县 全区 全乡".split())
 _GENERIC_NAMES = frozenset(
