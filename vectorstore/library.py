@@ -253,7 +253,9 @@ class Library:
             bm25_weight=cfg.bm25_weight, dense_weight=cfg.dense_weight, rrf_k=cfg.rrf_k,
         )
         if mode == "hybrid" and not applied.parts:
-            cues = [p.value for p in part_cues(question)]
+            # The caller's reading of the question (SearchFilter.prefer_parts) wins; only without one is it read here.
+            preferred = applied.prefer_parts if applied.prefer_parts is not None else part_cues(question)
+            cues = [getattr(p, "value", p) for p in preferred]
             fused = prefer_parts(fused, {key: meta["part"] for key, (_, meta) in rows.items()}, cues, self.part_boost)
         hits = [
             Hit(chunk_from_row(*rows[c.key]), c.fused, bm25_rank=c.bm25_rank, dense_rank=c.dense_rank)
