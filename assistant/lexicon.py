@@ -170,9 +170,9 @@ CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 
 CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
-ASKS_FIGURE = re.compile(r"多少|几[件个次名人项场户条份万轮位家起处所亩卷批期]|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)")
+ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[件个次名人项场户条份万轮位家起处所亩卷批期]|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)")
 """A question that asks for a count, an amount or a rate: its answer is a figure."""
-ASKED_UNIT = re.compile(r"(?:多少|几)(万元|亿元|元|人次|件次|名|人|件|次|场次|场|户|份|个|项|条|期|家|起|卷|亩|平方米|批次|轮|处|位)")
+ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万元|亿元|元|人次|件次|名|人|件|次|场次|场|户|份|个|项|条|期|家|起|卷|亩|平方米|批次|轮|处|位)")
 """The unit a count question asks for: "多少件" → 件, "几次" → 次, "多少万元" → 万元."""
 ASKS_RATE = re.compile(r"率|比例|百分|占比|比重")
 """A question whose figure is a percentage: "化解率是多少", "调解成功的比例"."""
@@ -198,6 +198,11 @@ COLLECTIVE = re.compile(r"各(?:乡镇|街道|镇|乡|县区|县|区|部门|单�
 """The collective subject of a question over many reports (各乡镇…, 哪些单位…)."""
 MENTION = re.compile(r"哪些(?:乡镇|街道|镇|乡|单位|部门|县区|报告)")
 """A question for which reports say something ("哪些单位提到了…?"), not for one report's answer."""
+
+PLAN_WORDS = re.compile(r"计划|目标|打算|安排|说要|提出要|拟")
+"""A question that speaks of what a report planned ("原计划…", "2023年报告说要…")."""
+OUTCOME_WORDS = re.compile(r"实际|做到|后来|结果|(?:完成|建成|实现|落实|达到|到位)了?(?:吗|没有|没)")
+"""…and asks what came of it in a later report ("实际培育了多少?", "2024年的报告说完成了吗?")."""
 
 # --- metadata questions ----------------------------------------------------------------------------------
 META_CUES: tuple[tuple[str, re.Pattern], ...] = (

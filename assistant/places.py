@@ -56,3 +56,13 @@ def place_names(text: str) -> list[str]:
         if name and name[-2:] not in _GENERIC_TAILS and name not in _GENERIC_NAMES and name not in found:
             found.append(name)
     return found
+
+
+_NAME_TAGS = ("ns", "nr", "nrt", "nz")  # jieba's tags for place, person and other proper names
+
+
+def looks_like_name(word: str) -> bool:
+    """Whether a bare word (no 镇/县 suffix) reads as a proper name to jieba: 潼关, 枫林, 青龙 do; 执法人员,
+    全县, 今年 do not. For a body named without its suffix where a body's name stands ("潼关2024年…")."""
+    tokens = list(jieba.posseg.cut(word))
+    return len(tokens) == 1 and tokens[0].flag in _NAME_TAGS

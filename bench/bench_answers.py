@@ -118,7 +118,7 @@ def score(case: Case, text: str, refused: bool, cited: list[tuple[str, int]], un
 
 
 def run_case(case: Case, library, model) -> Outcome:
-    from assistant.qa import answer
+    from assistant.answers.pipeline import answer
 
     ans = answer(case.question, library=library, model=model)
     return score(case, ans.text, ans.refused, [(c.org, c.year) for c in ans.citations], [f.text for f in ans.ungrounded],

@@ -63,7 +63,8 @@ def citation_dict(c: Citation) -> dict:
 
 
 def run_qa(case: QACase, ctx: EvalContext) -> Observation:
-    from assistant.qa import REFUSAL, answer
+    from assistant.answers.citations import REFUSAL
+    from assistant.answers.pipeline import answer
 
     ans = answer(case.question, library=ctx.library, model=ctx.model, filter=search_filter(case.filter))
     e, text, found = case.expect, ans.text, []
@@ -92,10 +93,21 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
         "ungrounded": [f.text for f in ans.ungrounded],
         "filter": ans.filter.describe() if ans.filter else "",
         "note": ans.note,  # what code decided about the reply (refused why, quoted, listed)
+        "guard": ans.guard,  # the guard that acted on the reply, if any (evals.results.guard_totals counts them)
+        "guard_action": _guard_action(ans),
+        "route": ans.route,  # single, list, meta, comparison, mention, scope
+        "reply": ans.reply,  # the model's raw reply: bench/bench_answers.py --from-eval replays the checks on it
         "seconds_to_first_token": ans.seconds_to_first_token,
         "seconds_total": ans.seconds_total,
     }
     return Observation(output, found, [citation_dict(c) for c in ans.citations], answer=ans)
+
+
+def _guard_action(ans: Answer) -> str:
+    """What the guard did: refused, quoted the report's sentence instead, or repaired (echo: headers taken out)."""
+    if not ans.guard:
+        return ""
+    return "refused" if ans.refused else ("repaired" if ans.guard == "echo" else "quoted")
 
 
 def run_retrieval(case: RetrievalCase, ctx: EvalContext) -> Observation:

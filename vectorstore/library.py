@@ -264,9 +264,9 @@ class Library:
         return SearchResult(hits=hits, filter=applied)
 
     def as_retriever(self, filter: SearchFilter | None = None, k: int | None = None):
-        """This library as a LangChain retriever (``assistant.retriever.LibraryRetriever``): ``search`` with
+        """This library as a LangChain retriever (``assistant.answers.retriever.LibraryRetriever``): ``search`` with
         ``filter`` (None: read the scope off each question) returning ``Document``s."""
-        from assistant.retriever import LibraryRetriever
+        from assistant.answers.retriever import LibraryRetriever
 
         return LibraryRetriever(library=self, search_filter=filter, k=k)
 

@@ -1,0 +1,77 @@
+"""Which sentences of the passages are about the question, and the one code quotes when the model fails.
+
+A sentence is *on topic* when it shares a distinctive word of the question's topic (a bigram not found in
+most passages shown: 行政, 执法 … are in nearly every one), or holds most of the characters of its topic
+words ("受理信访" → "共处理群众来信来访83件": the report says it in other words). The guards use this to
+tell a figure the reports give on the asked topic (never refused) from one about something else; the
+quote fallback uses it to find the sentence that answers a count question the model did not answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.answers.evidence import citation_for
+from assistant.answers.question import Question
+from assistant.figures import find_figures, same_figure, units_compatible
+from assistant.lexicon import SENTENCE, char_share
+from assistant.settings import GuardSettings
+from assistant.types import Citation, Evidence, Figure
+
+
+def distinctive_topic(question: Question, shown: list[str], limits: GuardSettings) -> set[str]:
+    """The question's topic bigrams, less those found in most passages shown (when enough are shown)."""
+    topic = question.topic_bigrams
+    if len(shown) >= limits.distinctive_min_passages:
+        topic -= {b for b in topic if sum(b in t for t in shown) > limits.distinctive_share * len(shown)}
+    return topic
+
+
+def on_topic(sentence: str, question: Question, topic: set[str], limits: GuardSettings) -> bool:
+    """Whether ``sentence`` is about what ``question`` asks (see the module docstring)."""
+    return any(b in sentence for b in topic) or (
+        bool(question.topic_chars) and char_share(question.topic_chars, sentence) >= limits.topic_char_share
+    )
+
+
+def answer_figures(question: Question, text: str) -> list[Figure]:
+    """The figures an answer states (years and the question's own figures left out)."""
+    asked = find_figures(question.text)
+    return [f for f in find_figures(text) if f.unit != "年" and not any(same_figure(f, a) for a in asked)]
+
+
+def sentences_with(fig: Figure, texts: list[str]) -> list[str]:
+    """The sentences of ``texts`` that give ``fig`` (same value, compatible unit)."""
+    return [s for t in texts for s in SENTENCE.findall(t) if any(same_figure(fig, f) for f in find_figures(s))]
+
+
+def figure_on_topic(fig: Figure, question: Question, texts: list[str], topic: set[str], limits: GuardSettings) -> bool:
+    """Whether some passage gives ``fig`` in a sentence on the question's topic: then the figure is one the
+    reports give for what was asked, and no guard may refuse it."""
+    return any(on_topic(s, question, topic, limits) for s in sentences_with(fig, texts))
+
+
+def topical_figures(question: Question, shown: list[str], topic: set[str], limits: GuardSettings) -> list[Figure]:
+    """Figures the passages give in sentences on the question's topic: what a right answer could be."""
+    return [f for t in shown for s in SENTENCE.findall(t) if on_topic(s, question, topic, limits)
+            for f in find_figures(s) if f.unit != "年"]
+
+
+def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSettings) -> tuple[str, Citation] | None:
+    """The report sentence that answers a count question, with its citation (marked as code's choice);
+    None when none clearly does. The sentence must give a figure of the unit asked (any, when the question
+    names none) and share at least ``limits.quote_min_topic_bigrams`` distinctive topic bigrams."""
+    topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
+    best: tuple[int, int, str, Evidence] | None = None
+    for rank, ev in enumerate(evidence):
+        for sentence in SENTENCE.findall(ev.chunk.text):
+            figures = [f for f in find_figures(sentence) if f.unit != "年"]
+            if question.unit:
+                figures = [f for f in figures if f.unit and units_compatible(f.unit, question.unit)]
+            score = sum(b in sentence for b in topic)
+            if figures and score >= limits.quote_min_topic_bigrams and (best is None or (score, -rank) > (best[0], best[1])):
+                best = (score, -rank, sentence, ev)
+    if best is None:
+        return None
+    sentence, ev = best[2].strip().rstrip("。；;！？!?,，"), best[3]
+    return f"{sentence}[1]。", replace(citation_for(ev), matched_by_code=True)
