@@ -39,8 +39,8 @@ FIGURE_RE = re.compile(
     rf"|(?P<num>{_ARABIC}|{_CHINESE})(?P<approx>[余多])?(?P<mult>[万亿])?(?P<approx2>[余多])?(?P<unit>{_UNIT_RE})?"
 )
 
-# Same-length translation for matching: full-width digits and punctuation to ASCII.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／", "0123456789%,.:-+/")
+# Same-length translation for matching: full-width digits and punctuation to ASCII, traditional numerals.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／萬億兩", "0123456789%,.:-+/万亿两")  # and traditional 萬億兩
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CODE_NEIGHBOUR = set("0123456789.-/:+*_#@") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -92,7 +92,8 @@ def short_forms(org: str) -> list[str]:
 def body_aliases(org: str) -> list[str]:
     """Every way a question may name ``org``: its suffix-less forms, and for a department its usual short
     name, with or without its county's name or the county's suffix (柏阳县市场监督管理局 → 柏阳县市场监管局,
-    柏阳市场监管局, 县市场监管局, 市场监管局). Callers drop an alias two bodies share."""
+    柏阳市场监管局, 县市场监管局, 市场监管局), and its county's name (柏阳县, 柏阳). Callers drop an alias two
+    bodies share, or one that is another body's name."""
     forms = list(short_forms(org))
     m = _DEPARTMENT.match(org)
     if m:
@@ -101,6 +102,9 @@ def body_aliases(org: str) -> list[str]:
         level = next(s for s in ("自治县", "县", "区", "市", "旗") if place.endswith(s))
         places = [place, *short_forms(place), level.removeprefix("自治"), ""]
         forms += [p + d for p in places for d in depts if len(p + d) >= 3]
+        # Its county's name alone names it too when the library has no other body from that county
+        # ("岚川县12345热线…" in a library whose only 岚川县 report is the 县政府办公室's).
+        forms += [place, *short_forms(place)]
     else:
         for long, shorts in DEPARTMENT_SHORT_NAMES.items():
             if org.endswith(long):
@@ -172,8 +176,27 @@ CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
 ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[件个次名人项场户条份万轮位家起处所亩卷批期]|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)")
 """A question that asks for a count, an amount or a rate: its answer is a figure."""
-ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万元|亿元|元|人次|件次|名|人|件|次|场次|场|户|份|个|项|条|期|家|起|卷|亩|平方米|批次|轮|处|位)")
-"""The unit a count question asks for: "多少件" → 件, "几次" → 次, "多少万元" → 万元."""
+ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)个?(万元|亿元|元|人次|件次|名|人|件|次|场次|场|户|份|个|项|条|期|家|起|卷|亩|平方米|批次|轮|处|位|所|宗)")
+"""The unit a count question asks for: "多少件" → 件, "几次" → 次, "几个人" → 人, "多少万元" → 万元."""
+MONEY_WORDS = re.compile(r"钱|金额|罚款|罚没|经费|资金|损失|工资|欠薪|薪酬|补偿|投入|预算")
+"""Near a bare 多少, what makes it ask for an amount of money ("罚没款多少?", "挽回多少损失?")."""
+COUNT_KINDS = (
+    frozenset("件 起 宗 例 个".split()),  # cases, matters (not 条: 信息274条 does not answer 多少件申请)
+    frozenset("项 条 个 类".split()),
+    frozenset("人 名 位 人次 个".split()),
+    frozenset("次 场 场次 期 轮 轮次 批次 堂 节 次数".split()),
+    frozenset("户 户次 家 家次 个 所 处".split()),
+    frozenset("份 册 本 篇 条".split()),
+)
+"""Counters that answer the same "how many" (a 多少件 question may be answered in 起 or 宗, a 几个人 one in 名)."""
+
+
+def answers_unit(unit: str, asked: str) -> bool:
+    """Whether a figure with ``unit`` can answer a question asking for ``asked`` (元 for any amount of money,
+    % for a rate, else the same counter or one of its kind)."""
+    if unit == asked or not unit:
+        return True
+    return any(unit in kind and asked in kind for kind in COUNT_KINDS)
 ASKS_RATE = re.compile(r"率|比例|百分|占比|比重")
 """A question whose figure is a percentage: "化解率是多少", "调解成功的比例"."""
 
@@ -209,7 +232,7 @@ META_CUES: tuple[tuple[str, re.Pattern], ...] = (
     ("years", re.compile(r"(?:哪几|哪些|几)个?(?:年度|年份|年)的?.{0,12}报告|报告.{0,6}(?:哪几|哪些)(?:年度|年份|年)")),
     ("signer", re.compile(r"(?:以|用)(?:哪些|哪个|什么)(?:单位|机关|名义).{0,6}落款|落款(?:单位|机关|的单位)|署名")),
     ("published", re.compile(r"发布(?:日期|时间)|(?:哪天|哪一天|什么时候|何时|几号|什么时间|哪日).{0,12}发布|发布于")),
-    ("signed", re.compile(r"落款.{0,6}(?:日期|时间|哪天|哪一天|几号)|(?:成文|签发)日期")),
+    ("signed", re.compile(r"落款.{0,6}(?:日期|时间|哪天|哪一天|几号)|(?:哪天|哪一天|几号|什么时候|何时|什么时间|哪日)落款|(?:成文|签发)日期")),
     ("title", re.compile(r"标题|题目|报告.{0,4}(?:名称|全称)")),
     ("addressee", re.compile(r"报送给|报给|呈报|主送|报送(?:的)?(?:机关|单位)")),
     ("docnumber", re.compile(r"文号|发文字号")),

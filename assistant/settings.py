@@ -118,10 +118,16 @@ class GuardSettings(BaseModel, extra="forbid"):
         description="support: a question whose topic shares fewer character bigrams than this with every "
         "retrieved passage is refused without asking the model (nothing retrieved can answer it)",
     )
+    topic_word_coverage: float = Field(
+        0.4, gt=0, le=1,
+        description="A sentence is on the question's topic when it holds at least this share of the character "
+        "bigrams of one of the question's topic words of three or more characters ('特种设备检验合格率' is not "
+        "covered by '学法考试合格率100%': 2 of 8)",
+    )
     topic_char_share: float = Field(
         0.5, gt=0, le=1,
-        description="A sentence is on the question's topic when it holds at least this share of the characters "
-        "of the question's topic words (柱山乡 '受理信访' → '共处理群众来信来访83件' holds 理信访: 0.75)",
+        description="…or at least this share of the characters of all its topic words, for a report that says "
+        "it in other words (柱山乡 '受理信访' → '共处理群众来信来访83件' holds 理信访: 0.75)",
     )
     distinctive_share: float = Field(
         0.5, gt=0, le=1,

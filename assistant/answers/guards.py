@@ -23,6 +23,7 @@ the asked topic, is never refused. Each verdict carries the guard's name (``Answ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -32,10 +33,12 @@ from assistant.answers.question import Question
 from assistant.answers.scope import out_of_scope
 from assistant.figures import units_compatible
 from assistant.ingest.instructions import find_instructions, planted_figures
-from assistant.lexicon import wording_overlap
+from assistant.lexicon import answers_unit, wording_overlap
 from assistant.settings import GuardSettings
+from assistant.textnorm import normalize
 from assistant.types import Evidence
 
+_MARKS = re.compile(r"⚠|\[\d+\]")
 GUARDS = ("scope", "support", "echo", "dump", "instruction", "invented_count", "quote_over")
 EXAMPLE_BODIES = ("样例镇", "样例乡")  # the made-up bodies of prompts/qa.md's examples: in no real answer
 
@@ -79,7 +82,7 @@ def support(question: Question, evidence: list[Evidence], limits: GuardSettings)
         return Verdict("support", "refused", "检索没有找到任何相关段落。")
     if not topic:
         return None  # nothing topical to check ("那徐行镇呢?" unresolved): let the model judge
-    if any(sum(b in ev.chunk.text for b in topic) >= limits.support_min_bigrams for ev in evidence):
+    if any(sum(b in normalize(ev.chunk.text) for b in topic) >= limits.support_min_bigrams for ev in evidence):
         return None
     words = "、".join(question.topic)
     return Verdict("support", "refused", f"检索到的段落都没有提到“{words}”,没有可以作答的内容。")
@@ -102,7 +105,8 @@ def header_repair(checked: CheckedText) -> Verdict | None:
 
 
 def copied_passages(text: str, evidence: list[Evidence], min_chars: int) -> list[Evidence]:
-    """The passages ``text`` copies a run of at least ``min_chars`` characters from."""
+    """The passages ``text`` copies a run of at least ``min_chars`` characters from ([n] and ⚠ marks aside)."""
+    text = _MARKS.sub("", text)
     out = []
     for ev in evidence:
         m = SequenceMatcher(None, text, ev.chunk.text, autojunk=False).find_longest_match(0, len(text), 0, len(ev.chunk.text))
@@ -146,25 +150,34 @@ def instruction(question: Question, checked: CheckedText, evidence: list[Evidenc
 
 
 def invented_count(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:
-    """A count answered only with figures no passage gives on the asked topic — in no passage at all, or
-    only in sentences about something else — while no sentence on the topic gives a figure of that kind
-    (so not a mis-copied 903 for 930件, which stays, marked ⚠, next to its passage)."""
+    """A count answered with figures the reports do not give for it: no figure of the kind asked (274条 for
+    "多少件申请"), or only figures that no passage gives on the asked topic — in no passage at all, or only in
+    sentences about something else — while no sentence on the topic gives a figure of that kind (so not a
+    mis-copied 903 for 930件, which stays, marked ⚠, next to its passage)."""
     if not question.asks_figure:
         return None
     given = quote.answer_figures(question, checked.text)
     if not given:
         return None
+    if question.units and not any(answers_unit(g.unit, u) for g in given for u in question.units):
+        figures, asked = "、".join(f.text for f in given), "、".join(dict.fromkeys(question.units))
+        return _quoted_or_refused(question, checked, evidence, limits, "invented_count",
+                                  f"模型给出的数字({figures})不是所问的数量(单位: {asked}),")
     shown = [ev.chunk.text for ev in evidence]
     quotes = [c.quote for c in checked.citations]
     topic = quote.distinctive_topic(question, shown, limits)
     if any(quote.figure_on_topic(f, question, quotes + shown, topic, limits) for f in given):
         return None
-    candidates = quote.topical_figures(question, shown, topic, limits)
-    if any(units_compatible(g.unit, c.unit) for g in given for c in candidates):
-        return None
     figures = "、".join(f.text for f in given)
-    return _refused(checked, "invented_count", f"模型给出的数字({figures})在检索到的报告原文中找不到与问题对应的出处,"
-                                                f"报告中也没有这方面的数字,已按“没有找到”处理。")
+    in_passages = [f for f in given if quote.sentences_with(f, quotes + shown)]
+    if not in_passages:
+        candidates = quote.topical_figures(question, shown, topic, limits)
+        if any(g.unit and c.unit and units_compatible(g.unit, c.unit) for g in given for c in candidates):
+            return None  # a mis-copy (903 for 930件) next to the passage that has the count: it stays, marked ⚠
+        why = f"模型给出的数字({figures})在检索到的报告原文中找不到,"
+    else:
+        why = f"模型给出的数字({figures})在报告原文中说的是别的事,不是所问的内容,"
+    return _quoted_or_refused(question, checked, evidence, limits, "invented_count", why)
 
 
 def quote_over(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:

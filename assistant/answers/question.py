@@ -21,6 +21,7 @@ from enum import Enum
 
 from assistant import lexicon as lx
 from assistant.places import looks_like_name, place_names
+from assistant.textnorm import normalize
 from assistant.types import Part, SearchFilter
 
 # Years further than this before the library's first report or after its last are targets, not reports.
@@ -29,6 +30,8 @@ _YEARS_BEFORE, _YEARS_AFTER = 5, 1
 # before a year ("枫林2023年…", "潼关2024年…"), possibly after 请问/那么.
 _BARE_NAME = re.compile(r"^(?:请问|那么|那)?([\u4e00-\u9fff]{2,4}?)(?=(?:19|20)\d{2}\s*年)")
 _DEPARTMENT_TAIL = r"[\u4e00-\u9fff]{1,12}?(?:局|办公室|委员会)"
+# 不足 and 原因 asked as two lists: joined ("不足和原因"), or two questions ("存在什么不足?原因是什么?").
+_TWO_LISTS = re.compile(r"(?:不足|问题|短板)(?:和|及|与|、|以及)(?:其|存在的)?(?:主要)?原因|(?:不足|问题|短板)[^?？]*[?？].*原因")
 
 
 class Kind(str, Enum):
@@ -55,7 +58,8 @@ class Question:
     kind: Kind = Kind.OTHER
     meta_field: str | None = None  # years | signer | published | signed | title | addressee | docnumber
     asks_figure: bool = False
-    unit: str | None = None  # the unit of the figure asked: 件, 人次, 万元, % …
+    unit: str | None = None  # the unit of the (first) figure asked: 件, 人次, 元, % …
+    units: tuple[str, ...] = ()  # the unit of every figure asked, when each 多少/几 has one (else empty)
     topic: tuple[str, ...] = ()  # what it is about: the words left once bodies, years and question words are out
     comparison_reports: tuple[tuple[str, int], ...] = ()  # (body, year) of the reports a comparison covers
     catalog: tuple[tuple[str, int], ...] = field(default=(), repr=False, compare=False)
@@ -90,6 +94,7 @@ def parse_question(text: str, catalog: Iterable[tuple[str, int]]) -> Question:
     parts = tuple(lx.part_cues(text))
     asks_figure = bool(lx.ASKS_FIGURE.search(text))
     unit = _asked_unit(text) if asks_figure else None
+    units = _asked_units(text) if asks_figure else ()
     topic = _topic(rest, unknown)
     meta_field = next((name for name, cue in lx.META_CUES if cue.search(text)), None)
     list_part = _list_part(text, rest) if len(bodies) <= 1 else None
@@ -110,20 +115,24 @@ def parse_question(text: str, catalog: Iterable[tuple[str, int]]) -> Question:
     return Question(
         text=text, bodies=tuple(bodies), unknown_bodies=tuple(unknown), years=years, report_years=report_years,
         plan_years=plan_years, parts=parts, list_part=list_part, kind=kind, meta_field=meta_field,
-        asks_figure=asks_figure, unit=unit, topic=topic, comparison_reports=comparison, catalog=catalog,
+        asks_figure=asks_figure, unit=unit, units=units, topic=topic, comparison_reports=comparison, catalog=catalog,
     )  # fmt: skip
 
 
 def _known_bodies(text: str, orgs: list[str]) -> tuple[list[str], str]:
     """Library bodies ``text`` names (any alias, longest first; a span is claimed once), and the text with
-    their names blanked out."""
+    their names blanked out. Matched in the same-length normalised form, so 桐溪镇 finds a report stored
+    as 桐溪鎮."""
     taken = [False] * len(text)
     found: list[tuple[int, str]] = []
-    for surface, org in lx.alias_table(orgs):
-        for m in re.finditer(re.escape(surface), text):
+    plain = normalize(text)
+    by_plain = {normalize(o): o for o in orgs}
+    for surface, plain_org in lx.alias_table(by_plain):
+        org = by_plain[plain_org]
+        for m in re.finditer(re.escape(normalize(surface)), plain):
             if any(taken[m.start() : m.end()]):
                 continue  # inside a longer name already matched (泾源县司法局 over 泾源县)
-            if re.match(_DEPARTMENT_TAIL, text[m.end() :]):
+            if re.match(_DEPARTMENT_TAIL, plain[m.end() :]):
                 continue  # a department of that body (泾源县交通运输局), not the body: not one the library has
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
             found.append((m.start(), org))
@@ -161,10 +170,28 @@ def _asked_unit(text: str) -> str | None:
     return "%" if lx.ASKS_RATE.search(text) else None
 
 
+def _asked_units(text: str) -> tuple[str, ...]:
+    """The unit each 多少/几 of the question asks for (多少件 → 件, 罚款多少 → 元, 化解率是多少 → %); empty
+    when one of them names none (then any figure may answer it)."""
+    units = []
+    for m in re.finditer(r"多少|(?<!哪)几", text):
+        named = lx.ASKED_UNIT.match(text, m.start())
+        near = text[max(0, m.start() - 6) : m.end() + 4]
+        if named:
+            units.append("元" if named.group(1).endswith("元") else named.group(1))
+        elif lx.MONEY_WORDS.search(near):
+            units.append("元")
+        elif lx.ASKS_RATE.search(text[max(0, m.start() - 6) : m.start()]):
+            units.append("%")
+        else:
+            return ()
+    return tuple(units)
+
+
 def _topic(rest: str, unknown: list[str]) -> tuple[str, ...]:
     for name in unknown:
         rest = rest.replace(name, "，")
-    rest = lx.ASKED_UNIT.sub("，", rest)  # "多少名农民工" is about 农民工, not 名
+    rest = lx.ASKED_UNIT.sub("，", normalize(rest))  # "多少名农民工" is about 农民工, not 名; 為農民工 is 为农民工
     return tuple(p for p in lx.NOT_TOPICAL.split(rest) if len(p) >= 2)
 
 
@@ -172,10 +199,8 @@ def _list_part(text: str, rest: str) -> Part | None:
     """The part whose whole list the question asks for, or None (a narrower or a different question)."""
     cued = {part for part, words in lx.LIST_CUES if any(w in text for w in words)}
     if Part.CAUSES in cued:
-        if Part.PLANS in cued:
-            return None
-        if Part.SHORTCOMINGS in cued and not re.search(r"(?:不足|问题|短板)的?(?:主要)?原因", text):
-            return None  # "存在什么不足?原因是什么?" asks for two lists
+        if Part.PLANS in cued or (Part.SHORTCOMINGS in cued and _TWO_LISTS.search(text)):
+            return None  # "存在什么不足?原因是什么?", "不足和原因有哪些?": two lists
         part = Part.CAUSES
     elif Part.PLANS in cued and not re.search(r"不足|短板", text):
         part = Part.PLANS

@@ -1,8 +1,8 @@
 """Which sentences of the passages are about the question, and the one code quotes when the model fails.
 
-A sentence is *on topic* when it shares a distinctive word of the question's topic (a bigram not found in
-most passages shown: 行政, 执法 … are in nearly every one), or holds most of the characters of its topic
-words ("受理信访" → "共处理群众来信来访83件": the report says it in other words). The guards use this to
+A sentence is *on topic* when it holds a good share of one of the question's topic words (its distinctive
+bigrams: those not found in most passages shown — 行政, 执法 … are in nearly every one), or most of the
+characters of its topic words ("受理信访" → "共处理群众来信来访83件": the report says it in other words). The guards use this to
 tell a figure the reports give on the asked topic (never refused) from one about something else; the
 quote fallback uses it to find the sentence that answers a count question the model did not answer.
 """
@@ -13,25 +13,33 @@ from dataclasses import replace
 
 from assistant.answers.evidence import citation_for
 from assistant.answers.question import Question
-from assistant.figures import find_figures, same_figure, units_compatible
-from assistant.lexicon import SENTENCE, char_share
+from assistant.figures import find_figures, same_figure
+from assistant.lexicon import SENTENCE, answers_unit, char_share
 from assistant.settings import GuardSettings
+from assistant.textnorm import normalize
 from assistant.types import Citation, Evidence, Figure
 
 
 def distinctive_topic(question: Question, shown: list[str], limits: GuardSettings) -> set[str]:
     """The question's topic bigrams, less those found in most passages shown (when enough are shown)."""
     topic = question.topic_bigrams
+    shown = [normalize(t) for t in shown]
     if len(shown) >= limits.distinctive_min_passages:
         topic -= {b for b in topic if sum(b in t for t in shown) > limits.distinctive_share * len(shown)}
     return topic
 
 
 def on_topic(sentence: str, question: Question, topic: set[str], limits: GuardSettings) -> bool:
-    """Whether ``sentence`` is about what ``question`` asks (see the module docstring)."""
-    return any(b in sentence for b in topic) or (
-        bool(question.topic_chars) and char_share(question.topic_chars, sentence) >= limits.topic_char_share
-    )
+    """Whether ``sentence`` is about what ``question`` asks (see the module docstring). ``topic``: the
+    question's distinctive bigrams (``distinctive_topic``)."""
+    sentence = normalize(sentence)  # 糾紛 in a traditional-character report is 纠纷
+    words = [{w[i : i + 2] for i in range(len(w) - 1)} & topic for w in question.topic]
+    long_words = [w for w, text in zip(words, question.topic) if len(text) >= 3 and w]
+    if long_words:
+        covered = any(sum(b in sentence for b in w) >= limits.topic_word_coverage * len(w) for w in long_words)
+    else:  # only two-character words: any of them will do
+        covered = any(b in sentence for w in words for b in w)
+    return covered or (bool(question.topic_chars) and char_share(question.topic_chars, sentence) >= limits.topic_char_share)
 
 
 def answer_figures(question: Question, text: str) -> list[Figure]:
@@ -60,16 +68,20 @@ def topical_figures(question: Question, shown: list[str], topic: set[str], limit
 def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSettings) -> tuple[str, Citation] | None:
     """The report sentence that answers a count question, with its citation (marked as code's choice);
     None when none clearly does. The sentence must give a figure of the unit asked (any, when the question
-    names none) and share at least ``limits.quote_min_topic_bigrams`` distinctive topic bigrams."""
+    names none), be on the question's topic (``on_topic``) and share at least ``limits.quote_min_topic_bigrams``
+    distinctive topic bigrams with it."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
+    wanted = question.units or ((question.unit,) if question.unit else ())
     best: tuple[int, int, str, Evidence] | None = None
     for rank, ev in enumerate(evidence):
         for sentence in SENTENCE.findall(ev.chunk.text):
             figures = [f for f in find_figures(sentence) if f.unit != "年"]
-            if question.unit:
-                figures = [f for f in figures if f.unit and units_compatible(f.unit, question.unit)]
-            score = sum(b in sentence for b in topic)
-            if figures and score >= limits.quote_min_topic_bigrams and (best is None or (score, -rank) > (best[0], best[1])):
+            if wanted:
+                figures = [f for f in figures if f.unit and any(answers_unit(f.unit, u) for u in wanted)]
+            score = sum(b in normalize(sentence) for b in topic)
+            if not figures or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits):
+                continue
+            if best is None or (score, -rank) > (best[0], best[1]):
                 best = (score, -rank, sentence, ev)
     if best is None:
         return None
