@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.errors import BadInput
+from assistant.lexicon import YEAR
 from assistant.textnorm import normalize
 from assistant.types import LEVELS, ReportMeta
 
@@ -179,7 +180,7 @@ def extract_meta(
             if value and (year := _year_in(value)):
                 found["year"] = (year, src)
                 break
-        if year is None and (m := re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", stem)):
+        if year is None and (m := YEAR.search(stem)):
             found["year"] = (int(m.group(1)), "filename")
         if "year" not in found:
             raise BadInput(
