@@ -124,6 +124,7 @@ class MetadataExpect(_Strict):
     causes: int | None = Field(None, ge=0, description="number of 原因 items")
     plans: int | None = Field(None, ge=0, description="number of 安排 items")
     parts: list[Part] = Field(default_factory=list, description="parts the structure must have found")
+    refusal_ok: bool = Field(False, description="a refusal (BadInput: body or year not named) also passes; a wrong value never does")
 
     @field_validator("level")
     @classmethod

@@ -124,13 +124,25 @@ def run_retrieval(case: RetrievalCase, ctx: EvalContext) -> Observation:
 
 
 def run_metadata(case: MetadataCase, ctx: EvalContext) -> Observation:
+    from assistant.errors import BadInput
     from assistant.ingest import parse_file
+    from assistant.textnorm import normalize
 
-    report = parse_file(case.file)
-    meta, e, found = report.meta, case.expect, []
+    e = case.expect
+    try:
+        report = parse_file(case.file)
+    except BadInput as exc:
+        if not e.refusal_ok:
+            raise
+        # the body is not named in what the file shows: refusing with the reason is the right outcome
+        return Observation({"refused": str(exc)}, [checks.CheckOutcome("refused", True, "拒绝(允许)")])
+    meta, found = report.meta, []
     for name in ("org", "level", "year", "title"):
         if getattr(e, name) is not None:
-            found.append(checks.check_equals(f"meta.{name}", getattr(meta, name), getattr(e, name)))
+            actual, expected = getattr(meta, name), getattr(e, name)
+            if name == "org":  # one name in either script: 桐溪鎮 = 桐溪镇
+                actual, expected = normalize(actual), normalize(expected)
+            found.append(checks.check_equals(f"meta.{name}", actual, expected))
     for name, part in (("shortcomings", Part.SHORTCOMINGS), ("causes", Part.CAUSES), ("plans", Part.PLANS)):
         if getattr(e, name) is not None:
             found.append(checks.check_item_count(report, part, getattr(e, name)))

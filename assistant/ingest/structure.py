@@ -26,9 +26,9 @@ from assistant.types import Part, Section
 _CLASSIFY = (
     (Part.OTHER, re.compile(r"其他需要报告|其[他它](事项|情况)|^其[他它]$")),
     (Part.LEADERSHIP, re.compile(r"第一责任人|主要负责人|党政.{0,6}负责人|履行.{0,12}职责")),
-    (Part.SHORTCOMINGS, re.compile(r"不足|存在的?(主要)?问题|问题(和|与|及)|短板|差距|薄弱")),
+    (Part.SHORTCOMINGS, re.compile(r"不足|存在的?(主要)?问题|问题(和|与|及)|短板|差距|薄弱|困难(和|与|及)问题|面临的?(主要)?(问题|困难|挑战)")),
     (Part.CAUSES, re.compile(r"原因")),
-    (Part.PLANS, re.compile(r"安排|计划|打算|下一步|下一年|明年|今后|思路|展望|努力方向|工作重点|\d{4}年.{0,4}(重点|目标)")),
+    (Part.PLANS, re.compile(r"安排|计划|打算|下一步|下一年|明年|今后|思路|展望|努力方向|工作重点|\d{4}年.{0,4}(重点|目标|要点)")),
     (Part.MEASURES, re.compile(r"举措|成效|做法|成绩|主要工作|工作情况|开展情况|进展")),
 )
 SWITCH_SHORTCOMINGS = re.compile(r"^(存在的?|主要)?(问题|不足|短板)((和|与|及)(问题|不足))?(表现)?$")

@@ -46,34 +46,42 @@ class MemoryLibrary:
 __all__ = ["MemoryLibrary"]
 
 
-def minimal_pdf(lines: list[str] | None) -> bytes:
-    """A one-page PDF whose text layer holds ``lines`` (Chinese included), written by hand: a Type0 font
-    with Identity-H encoding and a ToUnicode map, so text extraction works without embedding a real font.
-    ``None`` gives a page with a drawn line and no text layer at all (a 'scanned' PDF)."""
-    objects: list[bytes] = []
-    if lines is None:
-        content = b"0 0 m 100 100 l S"
-        resources = b"<< >>"
-    else:
-        cids: dict[str, int] = {}
-        for ch in "".join(lines):
+def minimal_pdf(lines: list[str] | None, pages: list[list[str]] | None = None) -> bytes:
+    """A PDF whose text layer holds ``lines`` on one page (or each of ``pages`` on a page of its own),
+    Chinese included, written by hand: a Type0 font with Identity-H encoding and a ToUnicode map, so text
+    extraction works without embedding a real font. ``None`` gives a page with a drawn line and no text
+    layer at all (a 'scanned' PDF)."""
+    texts = pages if pages is not None else ([lines] if lines is not None else None)
+    cids: dict[str, int] = {}
+    for page in texts or []:
+        for ch in "".join(page):
             cids.setdefault(ch, len(cids) + 1)
+    contents = []
+    for page in texts or [None]:
+        if page is None:
+            contents.append(b"0 0 m 100 100 l S")
+            continue
         ops = [b"BT /F1 12 Tf 50 800 Td 16 TL"]
-        for line in lines:
+        for line in page:
             ops.append(b"<" + "".join(f"{cids[ch]:04X}" for ch in line).encode() + b"> Tj T*")
         ops.append(b"ET")
-        content = b"\n".join(ops)
-        resources = b"<< /Font << /F1 5 0 R >> >>"
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-    objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>")
-    objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    if lines is not None:
+        contents.append(b"\n".join(ops))
+    n = len(contents)
+    font = 3 + 2 * n  # objects: catalog, pages, (page, content) per page, then the font objects
+    resources = b"<< /Font << /F1 %d 0 R >> >>" % font if texts is not None else b"<< >>"
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = b" ".join(b"%d 0 R" % (3 + 2 * k) for k in range(n))
+    objects.append(b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % n)
+    for k, content in enumerate(contents):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources
+                       + b" /Contents %d 0 R >>" % (4 + 2 * k))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    if texts is not None:
         objects.append(b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
-                       b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>")
+                       b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (font + 1, font + 2))
         objects.append(b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo "
-                       b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R "
-                       b"/DW 1000 /CIDToGIDMap /Identity >>")
+                       b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R "
+                       b"/DW 1000 /CIDToGIDMap /Identity >>" % (font + 3))
         entries = "\n".join(f"<{cid:04X}> <{ord(ch):04X}>" for ch, cid in cids.items())
         cmap = (
             "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"

@@ -9,7 +9,7 @@ Run:   /work/main/.venv/bin/python evals/corpus/build_varied.py [--check] [stem 
 
 Libraries
   python-docx  -- writes the .docx files (numbering.xml is built by hand on top of it, see _add_numbering).
-  fpdf2        -- writes the PDF.  Chosen over reportlab because it embeds a subset of a Unicode TrueType
+  fpdf2        -- (pip install -e ".[corpus]") writes the PDF.  Chosen over reportlab because it embeds a subset of a Unicode TrueType
                   font as a CIDFontType2 with /Identity-H and a /ToUnicode CMap, so pypdf's extract_text gives
                   the Chinese text back (the same structure as a PDF exported from Word/WPS).
   fontTools    -- (installed with fpdf2) the only CJK fonts on the build machine are Noto Serif/Sans CJK
