@@ -260,6 +260,7 @@ class Answer:
     # The guard that overturned or repaired the model's reply, or refused before it was asked (scope, support,
     # echo, dump, quote_over, invented_count, instruction); '' when none acted. ``note`` says why.
     guard: str = ""
+    guard_action: str = ""  # what it did: refused, quoted (the report's sentence instead), repaired
     # How the question was answered: single (retrieval + model), list, meta, comparison, mention, refused.
     route: str = ""
     reply: str = ""  # the model's raw reply as written (ids and all), for replaying the checks offline

@@ -94,20 +94,13 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
         "filter": ans.filter.describe() if ans.filter else "",
         "note": ans.note,  # what code decided about the reply (refused why, quoted, listed)
         "guard": ans.guard,  # the guard that acted on the reply, if any (evals.results.guard_totals counts them)
-        "guard_action": _guard_action(ans),
+        "guard_action": ans.guard_action,  # refused, quoted, repaired
         "route": ans.route,  # single, list, meta, comparison, mention, scope
         "reply": ans.reply,  # the model's raw reply: bench/bench_answers.py --from-eval replays the checks on it
         "seconds_to_first_token": ans.seconds_to_first_token,
         "seconds_total": ans.seconds_total,
     }
     return Observation(output, found, [citation_dict(c) for c in ans.citations], answer=ans)
-
-
-def _guard_action(ans: Answer) -> str:
-    """What the guard did: refused, quoted the report's sentence instead, or repaired (echo: headers taken out)."""
-    if not ans.guard:
-        return ""
-    return "refused" if ans.refused else ("repaired" if ans.guard == "echo" else "quoted")
 
 
 def run_retrieval(case: RetrievalCase, ctx: EvalContext) -> Observation:

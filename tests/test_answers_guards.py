@@ -31,7 +31,8 @@ def test_an_echoed_header_is_taken_out_and_the_answer_kept():
 
     ans = answer(Q, library=sample_library(), model=FakeChatModel([reply]))
     assert ans.text.startswith("全县各级调解组织共调解矛盾纠纷930件[1]") and not ans.refused
-    assert ans.guard == "echo" and "标题行" in ans.note and ans.reply.startswith("泾源县 2024年 · 举措成效")
+    assert ans.guard == "echo" and ans.guard_action == "repaired" and "标题行" in ans.note
+    assert ans.reply.startswith("泾源县 2024年 · 举措成效")  # the raw reply is kept for replays
 
 
 def test_header_lines_without_their_heading_shown_are_still_recognised():
@@ -49,7 +50,7 @@ def test_a_dump_of_headers_is_replaced_by_the_reports_sentence():
         return "\n".join(shown[:3])  # the model lists evidence headers instead of answering
 
     ans = answer(Q, library=lib, model=FakeChatModel([reply]))
-    assert ans.guard == "dump" and not ans.refused and "930件" in ans.text
+    assert ans.guard == "dump" and ans.guard_action == "quoted" and not ans.refused and "930件" in ans.text
     assert ans.citations[0].matched_by_code and "程序从报告中摘录" in ans.note and "·" not in ans.text
 
 
@@ -127,7 +128,7 @@ def test_a_refusal_by_the_model_stays_one_and_no_guard_claims_it():
 def test_an_uncited_invented_count_with_nothing_on_the_topic_is_refused():
     lib = FakeLibrary([make_report("清水镇", 2024, "一、主要举措和成效\n规范行政复议。做好行政复议应诉工作。")])
     ans = answer("清水镇2024年受理行政复议案件多少件?", library=lib, model=FakeChatModel(["清水镇受理行政复议案件3件。"]))
-    assert ans.refused and ans.guard == "invented_count" and "3件" in ans.note
+    assert ans.refused and ans.guard == "invented_count" and ans.guard_action == "refused" and "3件" in ans.note
     assert invented_count(parse_question("清水镇怎样做好复议?", [("清水镇", 2024)]), CheckedText("3件"), [], GuardSettings()) is None
 
 

@@ -97,7 +97,8 @@ def stream_answer(
     if refused is not None:
         # Nothing retrieved that could answer: refuse without asking the model to guess.
         yield REFUSAL
-        yield finished(Answer(q.text, REFUSAL, refused=True, note=refused.why, guard=refused.guard, **base))
+        yield finished(Answer(q.text, REFUSAL, refused=True, note=refused.why, guard=refused.guard,
+                              guard_action=refused.action, **base))
         return
 
     parts: list[str] = []
@@ -117,7 +118,7 @@ def stream_answer(
     yield finished(Answer(
         q.text, checked.text, refused=checked.refused, uncited=checked.uncited, invented_ids=checked.invented_ids,
         ungrounded=checked.ungrounded, note=verdict.why if verdict else "", guard=verdict.guard if verdict else "",
-        reply=reply, **base,
+        guard_action=verdict.action if verdict else "", reply=reply, **base,
     ), first)  # fmt: skip
 
 

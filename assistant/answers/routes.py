@@ -30,7 +30,7 @@ def out_of_scope(question: Question, given: SearchFilter | None) -> Answer | Non
     if verdict is None:
         return None
     return Answer(question=question.text, text=REFUSAL, citations=[], evidence=[], refused=True, note=verdict.why,
-                  guard=verdict.guard, route="scope")
+                  guard=verdict.guard, guard_action=verdict.action, route="scope")
 
 
 def by_code(question: Question, reports: list[Report], library, given: SearchFilter | None) -> Answer | None:
