@@ -71,13 +71,14 @@ def _item(heading: str, text: str) -> Item:
 @pytest.mark.parametrize(
     "heading, text, shown",
     [
-        ("(一)普法责任不够明确", "(一)普法责任不够明确。司法所作为普法工作的牵头部门……", "(一)普法责任不够明确"),
-        ("（一）法治观念不够深入人心", "（一）法治观念不够深入人心 一是对……学习缺少主动性。", "（一）法治观念不够深入人心"),
+        ("(一)普法责任不够明确", "(一)普法责任不够明确。司法所作为普法工作的牵头部门……", "(一)普法责任不够明确：司法所作为普法工作的牵头部门……"),
+        ("（一）法治观念不够深入人心", "（一）法治观念不够深入人心 一是对……学习缺少主动性。", "（一）法治观念不够深入人心：一是对……学习缺少主动性"),
+        ("（二）提升执法水平", "（二）提升执法水平", "（二）提升执法水平"),  # a title with nothing after it
         ("1、对法治建设重视程度还不够", "1、对法治建设重视程度还不够,部分干部没有充分认识。其他。", "1、对法治建设重视程度还不够,部分干部没有充分认识"),
         ("一是", "一是学得不够深。二是……", "一是学得不够深"),
     ],
 )
-def test_describe_uses_a_title_line_or_the_first_sentence(heading, text, shown):
+def test_describe_uses_a_title_line_and_its_first_sentence_or_the_first_sentence(heading, text, shown):
     assert describe(_item(heading, text)) == shown
 
 

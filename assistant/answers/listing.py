@@ -39,15 +39,23 @@ def pick_report(reports: list[Report], question: Question, part: Part, given: Se
 
 
 def describe(item: Item) -> str:
-    """An item in a line, in the report's words: its title when it has a title line ("(一)普法责任不够明确。",
-    "（一）法治观念不够深入人心 …"), else its first sentence ("1、对法治建设重视程度还不够,部分干部…")."""
+    """An item in a line, in the report's words: its title and the first sentence after it when it has a title
+    line ("（一）推动物业矛盾源头治理：推进“红色物业”建设，年内新组建业主委员会5个…" — a title alone says what
+    the item is about, not what it says), else its first sentence ("1、对法治建设重视程度还不够,部分干部…")."""
     head, body = item.heading.strip(), item.text.strip()
     titled = (
         len(re.sub(r"^[(（]?[一二三四五六七八九十\d]+[)）、.是]?", "", head)) >= 4
         and body.startswith(head)
         and (len(body) == len(head) or body[len(head)] in " \t\n\u3000。")
     )
-    text = head if titled else _SENTENCE_END.split(body, maxsplit=1)[0]
+    if not titled:
+        return _clip(_SENTENCE_END.split(body, maxsplit=1)[0])
+    after = _clip(_SENTENCE_END.split(body[len(head) :].lstrip(" \t\n\u3000。"), maxsplit=1)[0])
+    return head.rstrip("。;；,，") + (f"：{after}" if after else "")
+
+
+def _clip(text: str) -> str:
+    """``text`` without its end mark, cut to DESCRIPTION_CHARS (never inside a figure)."""
     text = text.strip().rstrip("。;；,，")
     if len(text) <= DESCRIPTION_CHARS:
         return text
