@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from assistant.textnorm import normalize
 from assistant.types import Part
 
 # --- years -----------------------------------------------------------------------------------------------
@@ -245,9 +246,10 @@ _NOT_WORDING = re.compile(r"\[\d+\]|⚠|[\s,，。.!！?？:：;；、\"“”'�
 
 
 def bigrams(text: str) -> set[str]:
-    """Character bigrams of ``text`` (punctuation, spaces, [n] marks and ⚠ left out): the wording measure
-    shared by citation matching, support and quoting."""
-    bare = _NOT_WORDING.sub("", text)
+    """Character bigrams of ``text`` in its matching form (traditional structure characters read as
+    simplified; punctuation, spaces, [n] marks and ⚠ left out): the wording measure shared by citation
+    matching, support and quoting."""
+    bare = _NOT_WORDING.sub("", normalize(text))
     return {bare[i : i + 2] for i in range(len(bare) - 1)}
 
 

@@ -137,3 +137,21 @@ def test_echo_header_shape_matches_the_evidence_header():
     header = evidence_header(ev)
     assert header.startswith(f"[{ev.id}] 清水镇 2024年 · 举措成效 · ")
     assert strip_headers(header.split("] ", 1)[1] + "中提到,调解186件。", [ev]) == ("调解186件。", 1)
+
+
+def test_a_plan_target_is_not_quoted_as_the_count_a_year_achieved():
+    report = make_report("清水镇", 2024, "一、主要举措和成效\n开展普法宣传进村入户活动。\n三、下一步工作安排\n全年开展普法活动不少于10场次。")
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
+    catalog = [("清水镇", 2024)]
+    done = parse_question("清水镇2024年开展了多少场次普法活动?", catalog)
+    checked, verdict = settle(done, check_reply("清水镇2024年开展了多少场次普法活动?", evidence), evidence)
+    assert checked.refused and verdict.guard == "quote_over"
+    planned = parse_question("清水镇下一步计划开展多少场次普法活动?", catalog)
+    checked, verdict = settle(planned, check_reply("清水镇下一步计划开展多少场次普法活动?", evidence), evidence)
+    assert "10场次" in checked.text and verdict.action == "quoted"
+
+
+def test_a_reply_in_simplified_characters_is_matched_to_a_traditional_passage():
+    evidence = evidence_of("建立“茶季糾紛快調”機制，現場化解買賣糾紛29件、涉及金額18.7萬元。", org="桐溪鎮")
+    checked = check_reply("桐溪镇现场化解买卖纠纷29件,涉及金额18.7万元。", evidence)
+    assert checked.citations and checked.citations[0].matched_by_code and checked.ungrounded == []

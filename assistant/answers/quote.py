@@ -17,7 +17,7 @@ from assistant.figures import find_figures, same_figure
 from assistant.lexicon import SENTENCE, answers_unit, char_share
 from assistant.settings import GuardSettings
 from assistant.textnorm import normalize
-from assistant.types import Citation, Evidence, Figure
+from assistant.types import Citation, Evidence, Figure, Part
 
 
 def distinctive_topic(question: Question, shown: list[str], limits: GuardSettings) -> set[str]:
@@ -68,12 +68,15 @@ def topical_figures(question: Question, shown: list[str], topic: set[str], limit
 def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSettings) -> tuple[str, Citation] | None:
     """The report sentence that answers a count question, with its citation (marked as code's choice);
     None when none clearly does. The sentence must give a figure of the unit asked (any, when the question
-    names none), be on the question's topic (``on_topic``) and share at least ``limits.quote_min_topic_bigrams``
-    distinctive topic bigrams with it."""
+    names none), be on the question's topic (``on_topic``), share at least ``limits.quote_min_topic_bigrams``
+    distinctive topic bigrams with it, and not be a plan unless the question asks about plans."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
     wanted = question.units or ((question.unit,) if question.unit else ())
+    plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
     best: tuple[int, int, str, Evidence] | None = None
     for rank, ev in enumerate(evidence):
+        if ev.chunk.part == Part.PLANS and not plans_asked:
+            continue  # "不少于10场次" in next year's plans is a target, not the count a report year achieved
         for sentence in SENTENCE.findall(ev.chunk.text):
             figures = [f for f in find_figures(sentence) if f.unit != "年"]
             if wanted:
