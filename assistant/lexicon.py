@@ -182,7 +182,7 @@ ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)个?(万元|亿元|元|人次|�
 MONEY_WORDS = re.compile(r"钱|金额|罚款|罚没|经费|资金|损失|工资|欠薪|薪酬|补偿|投入|预算")
 """Near a bare 多少, what makes it ask for an amount of money ("罚没款多少?", "挽回多少损失?")."""
 COUNT_KINDS = (
-    frozenset("件 起 宗 例 个".split()),  # cases, matters (not 条: 信息274条 does not answer 多少件申请)
+    frozenset("件 起 宗 例".split()),  # cases, matters (not 条 or 个: 信息274条 does not answer 多少件申请)
     frozenset("项 条 个 类".split()),
     frozenset("人 名 位 人次 个".split()),
     frozenset("次 场 场次 期 轮 轮次 批次 堂 节 次数".split()),
