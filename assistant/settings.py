@@ -153,6 +153,11 @@ class GuardSettings(BaseModel, extra="forbid"):
     dump_copy_chars: int = Field(
         40, ge=10, description="dump: a run of this many characters copied from one passage counts as a copy of it"
     )
+    dump_max_chars: int = Field(
+        150, ge=20,
+        description="dump: a count answered with a copied passage longer than this (prompts/qa.md asks for at most "
+        "150 characters) is cut down to its sentences that give the figure asked",
+    )
     citation_min_wording: float = Field(
         0.3, gt=0, le=1,
         description="A reply holding less than this share of its wording in the passages it cites is re-cited to "

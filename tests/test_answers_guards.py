@@ -155,3 +155,25 @@ def test_a_reply_in_simplified_characters_is_matched_to_a_traditional_passage():
     evidence = evidence_of("建立“茶季糾紛快調”機制，現場化解買賣糾紛29件、涉及金額18.7萬元。", org="桐溪鎮")
     checked = check_reply("桐溪镇现场化解买卖纠纷29件,涉及金额18.7万元。", evidence)
     assert checked.citations and checked.citations[0].matched_by_code and checked.ungrounded == []
+
+
+LONG = ("针对上年度执法人员持证率偏低、案卷质量不高的问题,镇党委把执法规范化建设作为全年法治工作的重点来抓。"
+        "一是全员持证上岗,组织5名执法人员参加执法资格考试,全部考试合格。二是开展两轮案卷评查,上半年、下半年各开展一次,"
+        "共评查行政执法案卷40卷,发现问题12个并全部整改。三是规范执法程序,推行执法全过程记录。")
+
+
+def test_a_long_copied_passage_is_cut_down_to_the_sentences_that_answer():
+    evidence = evidence_of(LONG)
+    q = parse_question("清水镇2024年开展了几轮案卷评查?一共评查了多少卷?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] {LONG}", evidence), evidence)
+    assert verdict.guard == "dump" and verdict.action == "repaired"
+    assert "两轮" in checked.text and "40卷" in checked.text and "持证率" not in checked.text and checked.citations
+
+
+def test_a_quote_answers_every_unit_asked():
+    from assistant.answers.quote import quoted_answer
+
+    evidence = evidence_of("全县作出行政处罚决定8620件,办结率100%。\n罚没款3160万元,全部上缴国库。", org="磐溪县")
+    q = parse_question("磐溪县作出了多少件行政处罚决定?罚没款多少?", [("磐溪县", 2024)])
+    text, citations = quoted_answer(q, evidence, GuardSettings())
+    assert "8620件" in text and "3160万元" in text and len(citations) == 2

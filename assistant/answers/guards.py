@@ -24,16 +24,16 @@ the asked topic, is never refused. Each verdict carries the guard's name (``Answ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from assistant.answers import quote
-from assistant.answers.citations import REFUSAL, CheckedText
+from assistant.answers.citations import REFUSAL, CheckedText, check_reply
 from assistant.answers.question import Question
 from assistant.answers.scope import out_of_scope
 from assistant.figures import units_compatible
 from assistant.ingest.instructions import find_instructions, planted_figures
-from assistant.lexicon import answers_unit, wording_overlap
+from assistant.lexicon import answers_unit, sentences, wording_overlap
 from assistant.settings import GuardSettings
 from assistant.textnorm import normalize
 from assistant.types import Evidence
@@ -63,8 +63,8 @@ def _quoted_or_refused(question: Question, checked: CheckedText, evidence: list[
     found = quote.quoted_answer(question, evidence, limits) if evidence and question.asks_figure else None
     if found is None:
         return _refused(checked, guard, why + "报告原文中也没有找到能直接回答的句子,已按“没有找到”处理。")
-    text, citation = found
-    return (CheckedText(text, [citation], invented_ids=checked.invented_ids),
+    text, citations = found
+    return (CheckedText(text, citations, invented_ids=checked.invented_ids),
             Verdict(guard, "quoted", why + "以上是程序从报告中摘录的原句,请核对。"))
 
 
@@ -116,23 +116,41 @@ def copied_passages(text: str, evidence: list[Evidence], min_chars: int) -> list
 
 
 def dump(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:
-    """A count answered with a dump of the material: several passages copied, or several header lines."""
+    """A count answered with a dump of the material — several passages copied, several header lines, or one
+    passage copied at length — instead of the figure asked. The reply is cut down to its own sentences that
+    give a figure of the kind asked on the topic (repaired); without any, the report's sentence is quoted."""
     if not question.asks_figure:
         return None
-    copies = copied_passages(checked.text, evidence, limits.dump_copy_chars)
-    if len(copies) < limits.dump_min_copies and checked.headers < limits.dump_min_copies:
+    bare = _MARKS.sub("", checked.text)
+    copies = copied_passages(bare, evidence, limits.dump_copy_chars)
+    several = max(len(copies), checked.headers) >= limits.dump_min_copies
+    if not several and not (copies and len(bare) > limits.dump_max_chars):
         return None
+    why = f"模型照抄了{max(len(copies), checked.headers, 1)}段材料或其标题,没有直接作答。"
     shown = [ev.chunk.text for ev in evidence]
     topic = quote.distinctive_topic(question, shown, limits)
+    answering = [s for s in sentences(bare) if _answers(s, question, topic, limits)]
+    if answering:
+        trimmed = check_reply("。".join(answering) + "。", evidence, limits=limits)
+        if trimmed.citations and not trimmed.ungrounded:
+            return (replace(trimmed, invented_ids=checked.invented_ids),
+                    Verdict("dump", "repaired", why + "以上只保留了其中回答问题的原句,请核对。"))
     found = quote.quoted_answer(question, copies or evidence, limits) or quote.quoted_answer(question, evidence, limits)
-    why = f"模型照抄了{max(len(copies), checked.headers)}段材料或其标题,没有直接作答。"
     if found is not None:
-        text, citation = found
-        return (CheckedText(text, [citation], invented_ids=checked.invented_ids),
+        text, citations = found
+        return (CheckedText(text, citations, invented_ids=checked.invented_ids),
                 Verdict("dump", "quoted", why + "以上是程序从报告中摘录的原句,请核对。"))
     if any(quote.figure_on_topic(f, question, shown, topic, limits) for f in quote.answer_figures(question, checked.text)):
         return None  # the reports' own figure on the topic is in it: no evidence to overturn it
     return _refused(checked, "dump", why + "报告原文中也没有找到能直接回答的句子,已按“没有找到”处理。")
+
+
+def _answers(sentence: str, question: Question, topic: set[str], limits: GuardSettings) -> bool:
+    """A sentence that gives a figure of a kind asked, on the question's topic."""
+    figures = quote.answer_figures(question, sentence)
+    if question.units:
+        figures = [f for f in figures if any(answers_unit(f.unit, u) for u in question.units)]
+    return bool(figures) and quote.on_topic(sentence, question, topic, limits)
 
 
 def instruction(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:

@@ -65,28 +65,42 @@ def topical_figures(question: Question, shown: list[str], topic: set[str], limit
             for f in find_figures(s) if f.unit != "年"]
 
 
-def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSettings) -> tuple[str, Citation] | None:
-    """The report sentence that answers a count question, with its citation (marked as code's choice);
-    None when none clearly does. The sentence must give a figure of the unit asked (any, when the question
-    names none), be on the question's topic (``on_topic``), share at least ``limits.quote_min_topic_bigrams``
-    distinctive topic bigrams with it, and not be a plan unless the question asks about plans."""
+def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSettings) -> tuple[str, list[Citation]] | None:
+    """The report sentences that answer a count question — one per unit asked ("多少件…?罚没款多少?" → the
+    sentence with 件 and the one with 元, or one sentence with both) — with their citations, marked as code's
+    choice; None when none clearly does. A sentence must give a figure of the unit asked (any, when the
+    question names none), be on the question's topic (``on_topic``), share at least
+    ``limits.quote_min_topic_bigrams`` distinctive topic bigrams with it, and not be a plan unless the question
+    asks about plans."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
-    wanted = question.units or ((question.unit,) if question.unit else ())
+    wanted = list(dict.fromkeys(question.units or ((question.unit,) if question.unit else ()))) or [None]
     plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
-    best: tuple[int, int, str, Evidence] | None = None
-    for rank, ev in enumerate(evidence):
-        if ev.chunk.part == Part.PLANS and not plans_asked:
-            continue  # "不少于10场次" in next year's plans is a target, not the count a report year achieved
-        for sentence in SENTENCE.findall(ev.chunk.text):
-            figures = [f for f in find_figures(sentence) if f.unit != "年"]
-            if wanted:
-                figures = [f for f in figures if f.unit and any(answers_unit(f.unit, u) for u in wanted)]
-            score = sum(b in normalize(sentence) for b in topic)
-            if not figures or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits):
-                continue
-            if best is None or (score, -rank) > (best[0], best[1]):
-                best = (score, -rank, sentence, ev)
-    if best is None:
+    picks: list[tuple[str, Evidence]] = []
+    for unit in wanted:
+        if any(unit and any(answers_unit(f.unit, unit) for f in find_figures(s) if f.unit) for s, _ in picks):
+            continue  # a sentence already quoted gives this one too
+        best: tuple[int, int, str, Evidence] | None = None
+        for rank, ev in enumerate(evidence):
+            if ev.chunk.part == Part.PLANS and not plans_asked:
+                continue  # "不少于10场次" in next year's plans is a target, not the count a report year achieved
+            for sentence in SENTENCE.findall(ev.chunk.text):
+                figures = [f for f in find_figures(sentence) if f.unit != "年"]
+                if unit:
+                    figures = [f for f in figures if f.unit and answers_unit(f.unit, unit)]
+                score = sum(b in normalize(sentence) for b in topic)
+                if not figures or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits):
+                    continue
+                if (sentence, ev) not in picks and (best is None or (score, -rank) > (best[0], best[1])):
+                    best = (score, -rank, sentence, ev)
+        if best is not None:
+            picks.append((best[2], best[3]))
+    if not picks:
         return None
-    sentence, ev = best[2].strip().rstrip("。；;！？!?,，"), best[3]
-    return f"{sentence}[1]。", replace(citation_for(ev), matched_by_code=True)
+    citations: list[Citation] = []
+    parts = []
+    for sentence, ev in picks:
+        ids = [c.evidence_id for c in citations]
+        if ev.id not in ids:
+            citations.append(replace(citation_for(ev), matched_by_code=True))
+        parts.append(f"{sentence.strip().rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]")
+    return "；".join(parts) + "。", citations
