@@ -93,7 +93,8 @@ def test_which_reports_mention_goes_through_the_mention_hook():
     model = FakeChatModel([per_report_reply] * 3)
     ans = answer("哪些乡镇提到了调解矛盾纠纷?", library=sample_library(), model=model)
     assert ans.route == "mention" and len(model.history) == 2  # 徐行镇 and 柱山乡 (乡镇), one call each
-    assert "徐行镇" in ans.text and ans.citations[0].org == "徐行镇"
+    assert ans.text.startswith("徐行镇 2024年: ") and "柱山乡" not in ans.text and ans.citations[0].org == "徐行镇"
+    assert "未提及: 柱山乡(2024)" in ans.note
 
 
 def test_a_filter_the_user_gave_keeps_the_single_path():

@@ -59,7 +59,8 @@ def _as_answer(question: Question, comparison, route: str, lead: str) -> Answer:
     for row in comparison.rows:
         invented += row.invented_ids
         if not row.mentioned:
-            lines.append(f"{row.org} {row.year}年: 未提及")
+            if route != "mention":  # a mention question lists the reports that do; the note names the rest
+                lines.append(f"{row.org} {row.year}年: 未提及")
             continue
         local = row.citations or ([row.figure_citation] if row.figure_citation else [])
         answer = row.answer.strip()
