@@ -13,7 +13,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from assistant.citations import REFUSAL, check_reply, citation_for, evidence_block, make_evidence, pack_evidence
+from assistant.answers.citations import REFUSAL, check_reply
+from assistant.answers.evidence import citation_for, evidence_block, make_evidence, pack_evidence
 from assistant.errors import AssistantError, BadInput
 from assistant.figures import find_figures
 from assistant.llm import as_chat_model, context_budget

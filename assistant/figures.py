@@ -16,23 +16,9 @@ from __future__ import annotations
 import math
 import re
 
+from assistant.lexicon import CN_BIG, CN_DIGITS, CN_SMALL, UNIT_ALIASES, UNIT_GROUPS, UNITS
 from assistant.types import Figure
 
-# Counting words and measures, longest first so 人次 wins over 人 and 个百分点 over 个.
-UNITS = (
-    "个百分点", "平方公里", "平方米", "人次", "场次", "户次", "件次", "轮次", "批次", "学时", "课时", "小时",
-    "分钟", "公里", "元", "件", "次", "场", "人", "名", "位", "户", "份", "条", "项", "个", "期", "轮", "支",
-    "家", "起", "幢", "栋", "处", "座", "所", "篇", "册", "套", "间", "台", "辆", "宗", "笔", "类", "堂",
-    "节", "天", "亩", "倍", "卷", "㎡", "%", "‰",
-)
-# Spellings of one unit, so 平方米 grounds ㎡.
-UNIT_ALIASES = {"平方米": "㎡", "栋": "幢"}
-# Counters that mean the same thing for grounding: 12名执法人员 supports an answer saying 12人.
-UNIT_GROUPS = ({"人", "名", "位"},)
-
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-CN_BIG = {"万": 10_000, "亿": 100_000_000}
 CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL) + "".join(CN_BIG)
 
 # With "一" many counting phrases are idioms, not quantities (一起, 一条龙); only these measures count.
@@ -53,8 +39,8 @@ FIGURE_RE = re.compile(
     rf"|(?P<num>{_ARABIC}|{_CHINESE})(?P<approx>[余多])?(?P<mult>[万亿])?(?P<approx2>[余多])?(?P<unit>{_UNIT_RE})?"
 )
 
-# Same-length translation for matching: full-width digits and punctuation to ASCII.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／", "0123456789%,.:-+/")
+# Same-length translation for matching: full-width digits and punctuation to ASCII, traditional numerals.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／萬億兩", "0123456789%,.:-+/万亿两")  # and traditional 萬億兩
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CODE_NEIGHBOUR = set("0123456789.-/:+*_#@") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -178,7 +164,7 @@ def _arabic_is_figure(norm: str, start: int, num_end: int, end: int, num: str, m
         return False  # a year on its own: 版权所有 2018, (2024)
     if "," not in num and len(digits.split(".")[0]) >= 7:
         return False  # long digit runs are codes (网站标识码, 备案号), not counts
-    if before in _OPEN_QUOTES and after in _CLOSE_QUOTES:
+    if before and after and before in _OPEN_QUOTES and after in _CLOSE_QUOTES:
         return False  # a quoted name: “15336”, “315”
     if before == "[" and after == "]":
         return False  # a citation marker [1]
@@ -206,7 +192,7 @@ def _chinese_value(norm: str, start: int, end: int, num: str, unit: str, approx:
     after = norm[end] if end < len(norm) else ""
     if num == "一" and before in _ONE_IDIOM_BEFORE:
         return None  # 新一轮, 每一项, 同一件: "a/each/the same", not a count of one
-    if before in _OPEN_QUOTES and after in _CLOSE_QUOTES:
+    if before and after and before in _OPEN_QUOTES and after in _CLOSE_QUOTES:
         return None  # a quoted slogan: “三个一”
     return parse_chinese_number(num)
 

@@ -12,9 +12,10 @@ import re
 import jieba
 import jieba.posseg
 
+from assistant.lexicon import PLACE_SUFFIXES
+
 jieba.setLogLevel(logging.WARNING)
 
-PLACE_SUFFIXES = ("街道", "镇", "乡", "县", "区")
 # Words ending like a place name that are not one (社区, 示范区…), found on the sample corpus.
 _GENERIC_TAILS = frozenset("社区 小区 园区 辖区 城区 景区 片区 山区 地区 乡镇 城镇 城乡 街区 校区 矿区 灾区 湾区 市区 郊区 老区 县区 区县 集镇 村镇 全镇 全县 全区 全乡".split())
 _GENERIC_NAMES = frozenset(
@@ -55,3 +56,13 @@ def place_names(text: str) -> list[str]:
         if name and name[-2:] not in _GENERIC_TAILS and name not in _GENERIC_NAMES and name not in found:
             found.append(name)
     return found
+
+
+_NAME_TAGS = ("ns", "nr", "nrt", "nz")  # jieba's tags for place, person and other proper names
+
+
+def looks_like_name(word: str) -> bool:
+    """Whether a bare word (no 镇/县 suffix) reads as a proper name to jieba: 潼关, 枫林, 青龙 do; 执法人员,
+    全县, 今年 do not. For a body named without its suffix where a body's name stands ("潼关2024年…")."""
+    tokens = list(jieba.posseg.cut(word))
+    return len(tokens) == 1 and tokens[0].flag in _NAME_TAGS

@@ -120,6 +120,69 @@ class RetrievalSettings(BaseModel, extra="forbid"):
     )
 
 
+class GuardSettings(BaseModel, extra="forbid"):
+    """The checks that may overrule the model's reply (assistant/answers/guards.py). Each acts only with
+    evidence in hand and says why in Answer.note; Answer.guard names it."""
+
+    support_min_bigrams: int = Field(
+        1, ge=1,
+        description="support: a question whose topic shares fewer character bigrams than this with every "
+        "retrieved passage is refused without asking the model (nothing retrieved can answer it)",
+    )
+    topic_word_coverage: float = Field(
+        0.4, gt=0, le=1,
+        description="A sentence is on the question's topic when it holds at least this share of the character "
+        "bigrams of one of the question's topic words of three or more characters ('特种设备检验合格率' is not "
+        "covered by '学法考试合格率100%': 2 of 8)",
+    )
+    topic_char_share: float = Field(
+        0.5, gt=0, le=1,
+        description="…or at least this share of the characters of all its topic words, for a report that says "
+        "it in other words (柱山乡 '受理信访' → '共处理群众来信来访83件' holds 理信访: 0.75)",
+    )
+    distinctive_share: float = Field(
+        0.5, gt=0, le=1,
+        description="A topic bigram found in more than this share of the passages shown says nothing about "
+        "which sentence answers (行政, 执法 …); ignored when at least distinctive_min_passages are shown",
+    )
+    distinctive_min_passages: int = Field(4, ge=1, description="Passages needed before distinctive_share applies")
+    echo_question_overlap: float = Field(
+        0.8, gt=0, le=1,
+        description="echo: a reply holding this share of the question's wording and no figure of its own only "
+        "repeats the question",
+    )
+    quote_min_topic_bigrams: int = Field(
+        2, ge=1,
+        description="quote_over: a report sentence quoted in place of a non-answer must share at least this many "
+        "distinctive topic bigrams with the question",
+    )
+    dump_min_copies: int = Field(
+        2, ge=2,
+        description="dump: a reply that copies this many passages (or evidence header lines) is a dump of the "
+        "material, not an answer",
+    )
+    dump_copy_chars: int = Field(
+        40, ge=10, description="dump: a run of this many characters copied from one passage counts as a copy of it"
+    )
+    dump_max_chars: int = Field(
+        150, ge=20,
+        description="dump: a count answered with a copied passage longer than this (prompts/qa.md asks for at most "
+        "150 characters) is cut down to its sentences that give the figure asked",
+    )
+    citation_min_wording: float = Field(
+        0.3, gt=0, le=1,
+        description="A reply holding less than this share of its wording in the passages it cites is re-cited to "
+        "the shown passage that holds its figures and more of its wording (marked 系统匹配)",
+    )
+    match_min_wording_with_figures: float = Field(
+        0.3, gt=0, le=1,
+        description="An uncited reply with figures is matched to a passage holding every figure and this share of its wording",
+    )
+    match_min_wording_without_figures: float = Field(
+        0.6, gt=0, le=1, description="An uncited reply without figures is matched to a passage holding this share of its wording"
+    )
+
+
 class UISettings(BaseModel, extra="forbid"):
     host: str = Field("127.0.0.1", description="Bind address; anything else exposes the UI")
     port: int = Field(7860, ge=1, le=65535)
@@ -163,6 +226,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     ui: UISettings = UISettings()
     judge: JudgeSettings = JudgeSettings()
+    guards: GuardSettings = GuardSettings()
 
     # Derived locations under the data home.
     @property

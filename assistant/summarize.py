@@ -12,7 +12,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from assistant.citations import check_reply, evidence_block, pack_evidence
+from assistant.answers.citations import check_reply
+from assistant.answers.evidence import evidence_block, pack_evidence
 from assistant.errors import AssistantError
 from assistant.figures import find_figures
 from assistant.llm import as_chat_model, context_budget

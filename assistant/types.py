@@ -166,6 +166,9 @@ class SearchFilter:
     levels: list[str] | None = None
     parts: list[Part] | None = None
     inferred: bool = False
+    # A soft preference, never a filter: chunks of these parts rank a little higher (the part a question asks
+    # about). None lets the library read it off the question; [] says the question asks about no part.
+    prefer_parts: list[Part] | None = None
 
     def is_empty(self) -> bool:
         return not (self.orgs or self.years or self.levels or self.parts)
@@ -254,6 +257,13 @@ class Answer:
     # What code tells the reader about this answer: why it refused (no report from that body or year, an
     # invented count), or that a list was read off the report without a model.
     note: str = ""
+    # The guard that overturned or repaired the model's reply, or refused before it was asked (scope, support,
+    # echo, dump, quote_over, invented_count, instruction); '' when none acted. ``note`` says why.
+    guard: str = ""
+    guard_action: str = ""  # what it did: refused, quoted (the report's sentence instead), repaired
+    # How the question was answered: single (retrieval + model), list, meta, comparison, mention, refused.
+    route: str = ""
+    reply: str = ""  # the model's raw reply as written (ids and all), for replaying the checks offline
 
 
 @dataclass

@@ -15,12 +15,19 @@ the retrieval gold set's questions when that file is absent) and prints:
 
 ``--from-eval RESULT.json`` scores the answers an ``assistant eval run`` of the same suite already wrote
 (no model is started), so one long run with the 1.5B model serves both the harness and this table.
+
+``--replay RESULT.json`` runs today's checks (``citations.check_reply`` and the guards in ``settle``) again on
+the model replies that run recorded (``output.reply``; for older results the reply is rebuilt from the
+answer text and its citations), with the evidence searched again, and prints the same table plus what the
+guards did: overturns per guard, and every right figure a guard overturned (the reply held every expected
+figure, the checked answer does not). No model is started; a changed guard is measured in seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -86,8 +93,10 @@ def build_library(corpus: Path, home: Path, fake_embeddings: bool):
     from assistant.settings import Settings
     from vectorstore import FakeEmbedding, open_library
 
+    from assistant.ingest import find_files
+
     library = open_library(Settings(home=home), embedding=FakeEmbedding() if fake_embeddings else None)
-    for path in sorted(corpus.glob("*.txt")):
+    for path in find_files([corpus]):
         library.add(parse_file(path))
     return library
 
@@ -118,7 +127,7 @@ def score(case: Case, text: str, refused: bool, cited: list[tuple[str, int]], un
 
 
 def run_case(case: Case, library, model) -> Outcome:
-    from assistant.qa import answer
+    from assistant.answers.pipeline import answer
 
     ans = answer(case.question, library=library, model=model)
     return score(case, ans.text, ans.refused, [(c.org, c.year) for c in ans.citations], [f.text for f in ans.ungrounded],
@@ -139,6 +148,58 @@ def scored_eval_run(data: dict, cases: list[Case], source: Path) -> list[Outcome
         outcomes.append(score(case, out.get("text", ""), bool(out.get("refused")), cited, list(out.get("ungrounded", [])),
                               list(out.get("invented_ids", [])), out.get("seconds_to_first_token"), out.get("seconds_total")))
     return outcomes
+
+
+def _recorded_reply(record: dict) -> str:
+    """The model's raw reply as the run recorded it; for results written before replies were kept, the
+    checked text with its [n] marks turned back into the evidence ids they stood for."""
+    out = record.get("output") or {}
+    if out.get("reply"):
+        return out["reply"]
+    from assistant.types import Evidence
+
+    ids = [Evidence.make_id(c["chunk_id"]) for c in record.get("citations") or [] if c.get("chunk_id")]
+    text = out.get("text", "").replace("⚠", "")
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{ids[int(m.group(1)) - 1]}]" if int(m.group(1)) <= len(ids) else "", text)
+
+
+def replayed_eval_run(data: dict, cases: list[Case], library, context_window: int) -> tuple[list[Outcome], dict]:
+    """Today's checks over the replies an eval run recorded. Returns the outcomes and what the guards did."""
+    from assistant.answers.citations import check_reply
+    from assistant.answers.prompt import pack_for_model
+    from assistant.answers.question import parse_question
+    from assistant.answers.settle import settle
+    from assistant.llm import FakeChatModel
+
+    records = {r["id"]: r for r in data.get("cases", []) if r.get("kind") == "qa" and r.get("status") != "error"}
+    catalog = [(r.meta.org, r.meta.year) for r in library.reports()]
+    window = FakeChatModel([], context_window=context_window)
+    outcomes, guards, overturned = [], {}, []
+    for case in cases:
+        record = records.get(case.id)
+        if record is None:
+            continue
+        out = record.get("output") or {}
+        q = parse_question(case.question, catalog)
+        reply = _recorded_reply(record)
+        if out.get("route", "single") != "single" or not reply or q.kind.value in ("meta", "list", "comparison", "mention"):
+            cited = [(c["org"], c["year"]) for c in record.get("citations") or []]
+            outcomes.append(score(case, out.get("text", ""), bool(out.get("refused")), cited, list(out.get("ungrounded", [])),
+                                  list(out.get("invented_ids", [])), out.get("seconds_to_first_token"), out.get("seconds_total")))
+            continue
+        hits = library.search(q.text, filter=q.search_filter(), k=8, infer=False).hits
+        evidence = pack_for_model(q.text, hits, window)
+        checked, verdict = settle(q, check_reply(reply, evidence), evidence, reply)
+        if verdict is not None:
+            guards[verdict.guard] = guards.get(verdict.guard, 0) + 1
+        outcome = score(case, checked.text, checked.refused, [(c.org, c.year) for c in checked.citations],
+                        [f.text for f in checked.ungrounded], checked.invented_ids, out.get("seconds_to_first_token"),
+                        out.get("seconds_total"))
+        had_right = bool(case.numbers) and not case.refuses and all(_has_number(reply, n) for n in case.numbers)
+        if had_right and not outcome.right_figure and verdict is not None:
+            overturned.append(f"{case.id} ({verdict.guard}): {reply[:60]!r} → {checked.text[:60]!r}")
+        outcomes.append(outcome)
+    return outcomes, {"guards": guards, "right_figure_overturned": overturned}
 
 
 def report(name: str, outcomes: list[Outcome], model_name: str, seconds: float) -> None:
@@ -172,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="write every outcome here")
     ap.add_argument("--from-eval", type=Path, default=None, metavar="RESULT.json",
                     help="score an eval run's answers to the same suite instead of running a model")
+    ap.add_argument("--replay", type=Path, default=None, metavar="RESULT.json",
+                    help="run today's checks again on the replies an eval run of the same suite recorded")
     args = ap.parse_args(argv)
 
     from assistant.llm import get_chat_model
@@ -191,6 +254,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     home = Path(tempfile.mkdtemp(prefix="bench-answers-"))
     library = build_library(corpus or REPO / "samples" / "reports", home, args.fake_embeddings)
+    if args.replay:
+        data = json.loads(args.replay.read_text(encoding="utf-8"))
+        started = time.perf_counter()
+        outcomes, did = replayed_eval_run(data, cases, library, get_settings().llm.context)
+        report(name + " (replayed)", outcomes, data.get("model") or "?", time.perf_counter() - started)
+        print(f"guards acted         {did['guards'] or '-'}")
+        print(f"right figure overturned  {len(did['right_figure_overturned'])}")
+        for line in did["right_figure_overturned"]:
+            print(f"    {line}")
+        return 0
     models_dir = get_settings().models_dir if get_settings().models else default_home() / "models"
     model = get_chat_model(Settings(home=home, models=models_dir, llm=LLMSettings(local_size=args.size, temperature=0.0)))
 

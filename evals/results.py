@@ -92,6 +92,34 @@ def judge_totals(cases: list[CaseResult]) -> dict[str, dict] | None:
     return out or None
 
 
+def guard_totals(cases: list[CaseResult]) -> dict[str, dict] | None:
+    """Per guard (``Answer.guard``): the qa answers it acted on, by action (refused / quoted / repaired), and
+    how many of those cases failed — a guard that starts overturning right answers shows up here."""
+    out: dict[str, dict] = {}
+    for c in cases:
+        guard = (c.output or {}).get("guard") if c.kind == "qa" and isinstance(c.output, dict) else None
+        if not guard:
+            continue
+        t = out.setdefault(guard, {"acted": 0, "failed": 0})
+        t["acted"] += 1
+        t["failed"] += c.status != "pass"
+        action = c.output.get("guard_action") or "acted"
+        t[action] = t.get(action, 0) + 1
+    return out or None
+
+
+def route_totals(cases: list[CaseResult]) -> dict[str, dict] | None:
+    """Per route (``Answer.route``: single, list, meta, comparison, mention, scope): cases and passes."""
+    out: dict[str, dict] = {}
+    for c in cases:
+        route = (c.output or {}).get("route") if c.kind == "qa" and isinstance(c.output, dict) else None
+        if route:
+            t = out.setdefault(route, {"total": 0, "passed": 0})
+            t["total"] += 1
+            t["passed"] += c.status == "pass"
+    return out or None
+
+
 def retrieval_metrics(cases: list[CaseResult]) -> dict | None:
     """recall@k (share of retrieval cases with a relevant hit in the top k) and MRR. A case that errored
     counts as a miss: a retriever that crashes has not found anything."""
@@ -134,6 +162,7 @@ class RunResult:
             "format": RESULT_FORMAT, "started": self.started, "wall_seconds": round(self.wall_seconds, 2),
             "model": self.model, "settings_hash": self.settings_hash, "settings": self.settings,
             "suites": self.suites, "totals": self.totals, "judge_totals": judge_totals(self.cases),
+            "guards": guard_totals(self.cases), "routes": route_totals(self.cases),
             "cases": [c.to_dict() for c in self.cases],
         })
 
@@ -198,6 +227,13 @@ def format_table(run: RunResult, why_columns: int = 70) -> str:
         if m:
             recalls = "  ".join(f"recall@{k} {m[f'recall@{k}']:.2f}" for k in RECALL_AT)
             lines.append(f"检索指标 {s['name']}({m['cases']} 例): {recalls}  MRR {m['mrr']:.3f}")
+    routes = route_totals(run.cases)
+    if routes:
+        lines.append("作答途径: " + "  ".join(f"{r} {t['passed']}/{t['total']}" for r, t in routes.items()))
+    guards = guard_totals(run.cases)
+    if guards:
+        lines.append("程序核查改动了模型答复(其中未通过): " + "  ".join(
+            f"{g} {t['acted']}({t['failed']})" for g, t in guards.items()))
     jt = judge_totals(run.cases)
     if jt:
         lines.append("模型评分(不计入上面的通过率):")

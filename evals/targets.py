@@ -63,7 +63,8 @@ def citation_dict(c: Citation) -> dict:
 
 
 def run_qa(case: QACase, ctx: EvalContext) -> Observation:
-    from assistant.qa import REFUSAL, answer
+    from assistant.answers.citations import REFUSAL
+    from assistant.answers.pipeline import answer
 
     ans = answer(case.question, library=ctx.library, model=ctx.model, filter=search_filter(case.filter))
     e, text, found = case.expect, ans.text, []
@@ -92,6 +93,10 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
         "ungrounded": [f.text for f in ans.ungrounded],
         "filter": ans.filter.describe() if ans.filter else "",
         "note": ans.note,  # what code decided about the reply (refused why, quoted, listed)
+        "guard": ans.guard,  # the guard that acted on the reply, if any (evals.results.guard_totals counts them)
+        "guard_action": ans.guard_action,  # refused, quoted, repaired
+        "route": ans.route,  # single, list, meta, comparison, mention, scope
+        "reply": ans.reply,  # the model's raw reply: bench/bench_answers.py --from-eval replays the checks on it
         "seconds_to_first_token": ans.seconds_to_first_token,
         "seconds_total": ans.seconds_total,
     }

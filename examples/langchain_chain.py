@@ -20,9 +20,9 @@ import sys
 from langchain_core.runnables import Runnable, RunnablePassthrough
 from langchain_openai import ChatOpenAI
 
-from assistant.citations import hide_ids
+from assistant.answers.citations import hide_ids
 from assistant.phases import AnswerPhase
-from assistant.qa import AnswerRunnable
+from assistant.answers.runnable import AnswerRunnable
 from assistant.types import Answer, SearchFilter
 
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from assistant.qa import REFUSAL
+from assistant.answers.citations import REFUSAL
 
 MODEL_NAME = "fake-openai"
 EVIDENCE = re.compile(r"\[(ev-[0-9a-f]{8})\][^\n]*\n([^\n]+)")

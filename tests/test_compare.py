@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.citations import REFUSAL
+from assistant.answers.citations import REFUSAL
 from assistant.compare import compare, infer_levels, scope, wanted_units
 from assistant.errors import BadInput
 from assistant.llm import FakeChatModel

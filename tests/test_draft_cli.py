@@ -63,5 +63,7 @@ def test_track_command(fakes, capsys):
     assert "[已报告] 安排-2" in printed and "[未提及] 安排-3" in printed
     assert "合计: 已报告 2 条,部分报告 1 条,未提及 2 条" in printed
     fakes(FakeLibrary([earlier]))
-    assert main(["track", "徐行镇"]) == 2
-    assert "只有 2024年 一份报告" in capsys.readouterr().err
+    assert main(["track", "徐行镇"]) == 1
+    out = capsys.readouterr()
+    assert out.err == "" and out.out.count("\n") == 1  # one line, not an error
+    assert "库中徐行镇只有2024年度一份报告,没有下一年度的报告可以对照" in out.out and "--later-file" in out.out

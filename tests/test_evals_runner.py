@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 import types
@@ -127,17 +126,16 @@ def test_retrieval_metrics_recall_and_mrr(tmp_path):
 
 
 def test_qa_target_runs_every_requested_check(tmp_path, monkeypatch):
-    """run_qa calls assistant.qa.answer and applies contains/sources/grounded_numbers/refuses to its Answer."""
+    """run_qa calls assistant.answers.pipeline.answer and applies contains/sources/grounded_numbers/refuses to its Answer."""
     answers = {
         "泾源县调解多少件?": Answer("泾源县调解多少件?", "泾源县2024年调解矛盾纠纷930件[1]。",
                               [citation("全年调解矛盾纠纷930件,矛盾纠纷化解率96.77%")], []),
         "荆家镇复议多少件?": Answer("荆家镇复议多少件?", REFUSAL, [], [], refused=True),
         "吉昌镇调解多少件?": Answer("吉昌镇调解多少件?", "共调解200件[1]。", [citation("排查化解各类矛盾纠纷186件", "吉昌镇")], []),
     }
-    fake_qa = types.ModuleType("assistant.qa")
-    fake_qa.REFUSAL = REFUSAL
-    fake_qa.answer = lambda question, *, library, model, history=None, filter=None: answers[question]
-    monkeypatch.setitem(sys.modules, "assistant.qa", fake_qa)
+    monkeypatch.setattr("assistant.answers.citations.REFUSAL", REFUSAL)
+    monkeypatch.setattr("assistant.answers.pipeline.answer",
+                        lambda question, *, library, model, history=None, filter=None: answers[question])
     extra = (
         "  - {id: good, kind: qa, question: '泾源县调解多少件?', expect: {contains: [930], sources: [{org: 泾源县, year: 2024}], grounded_numbers: true}}\n"
         "  - {id: refuse, kind: qa, question: '荆家镇复议多少件?', expect: {refuses: true}}\n"

@@ -12,12 +12,13 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnablePassthrough
 
-from assistant.citations import make_evidence
+from assistant.answers.evidence import make_evidence
 from assistant.errors import BadInput, ModelUnavailable
 from assistant.llm import FakeChatModel, LangChainChatModel, as_chat_model, get_chat_model
 from assistant.llm.calllog import read_calls
 from assistant.phases import AnswerPhase
-from assistant.qa import AnswerRunnable, answer, answer_runnable
+from assistant.answers.pipeline import answer
+from assistant.answers.runnable import AnswerRunnable, answer_runnable
 from assistant.settings import LLMSettings, Settings, get_settings
 from assistant.types import Answer, SearchFilter
 from fake_library import sample_library

@@ -115,8 +115,8 @@ def test_render_rejects_missing_and_unexpected_values():
 
 
 def test_refusal_phrase_reaches_the_prompts_from_the_constant():
-    from assistant.citations import REFUSAL
-    from assistant.qa import REFUSAL as QA_REFUSAL
+    from assistant.answers.citations import REFUSAL
+    from assistant.answers.citations import REFUSAL as QA_REFUSAL
 
     assert QA_REFUSAL == REFUSAL
     for name in ("qa", "compare"):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from answers_support import id_of_passage_with, sample_reports_library
-from assistant.citations import REFUSAL
+from assistant.answers.citations import REFUSAL
 from assistant.cli import main
 from assistant.compare import compare
 from assistant.llm import FakeChatModel
-from assistant.qa import answer
+from assistant.answers.pipeline import answer
 from assistant.types import Evidence
 
 Q = "泾源县2024年调解矛盾纠纷多少件?"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.listing import asked_part, describe
+from assistant.answers.listing import describe
+from assistant.answers.question import parse_question
 from assistant.llm import FakeChatModel
-from assistant.qa import answer
+from assistant.answers.pipeline import answer
 from assistant.types import Item, Part
 from fake_library import sample_library
 from ui.render import answer_html
@@ -30,10 +31,15 @@ ORGS = ["泾源县", "徐行镇", "柱山乡", "吉昌镇", "荆家镇"]
         ("吉昌镇下一步在宣传教育方面有什么打算?", None),
         ("泾源县2024年调解矛盾纠纷多少件?", None),
         ("泾源县存在哪些不足?下一步有什么安排?", None),
+        # the usual ways of asking for the whole list, with words that do not narrow it
+        ("泾源县在报告里承认了哪些不足?", Part.SHORTCOMINGS),
+        ("泾源县认为自己工作存在不足的原因是什么?", Part.CAUSES),
+        ("泾源县下一步准备做哪几件事?", Part.PLANS),
+        ("泾源县2024年报告里列了哪些问题?", Part.SHORTCOMINGS),
     ],
 )
 def test_asked_part(question, part):
-    assert asked_part(question, ORGS) == part
+    assert parse_question(question, [(o, 2024) for o in ORGS]).list_part == part
 
 
 def test_a_whole_list_is_read_off_the_report_without_the_model():
@@ -44,7 +50,7 @@ def test_a_whole_list_is_read_off_the_report_without_the_model():
     assert [(c.org, c.year, c.part) for c in ans.citations] == [("泾源县", 2024, Part.SHORTCOMINGS)] * 2
     assert "法治宣传的针对性" in ans.citations[0].quote and ans.ungrounded == []
     assert "程序从报告" in ans.note and "程序从报告" in answer_html(ans, "")
-    assert ans.filter.orgs == ["泾源县"] and ans.filter.parts == [Part.SHORTCOMINGS]
+    assert ans.filter.orgs == ["泾源县"] and ans.filter.parts == [Part.SHORTCOMINGS] and ans.route == "list"
 
 
 def test_next_years_plans_are_read_from_the_report_before():
@@ -65,13 +71,14 @@ def _item(heading: str, text: str) -> Item:
 @pytest.mark.parametrize(
     "heading, text, shown",
     [
-        ("(一)普法责任不够明确", "(一)普法责任不够明确。司法所作为普法工作的牵头部门……", "(一)普法责任不够明确"),
-        ("（一）法治观念不够深入人心", "（一）法治观念不够深入人心 一是对……学习缺少主动性。", "（一）法治观念不够深入人心"),
+        ("(一)普法责任不够明确", "(一)普法责任不够明确。司法所作为普法工作的牵头部门……", "(一)普法责任不够明确：司法所作为普法工作的牵头部门……"),
+        ("（一）法治观念不够深入人心", "（一）法治观念不够深入人心 一是对……学习缺少主动性。", "（一）法治观念不够深入人心：一是对……学习缺少主动性"),
+        ("（二）提升执法水平", "（二）提升执法水平", "（二）提升执法水平"),  # a title with nothing after it
         ("1、对法治建设重视程度还不够", "1、对法治建设重视程度还不够,部分干部没有充分认识。其他。", "1、对法治建设重视程度还不够,部分干部没有充分认识"),
         ("一是", "一是学得不够深。二是……", "一是学得不够深"),
     ],
 )
-def test_describe_uses_a_title_line_or_the_first_sentence(heading, text, shown):
+def test_describe_uses_a_title_line_and_its_first_sentence_or_the_first_sentence(heading, text, shown):
     assert describe(_item(heading, text)) == shown
 
 

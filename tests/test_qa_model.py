@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from answers_support import sample_reports_library
-from assistant.citations import REFUSAL
+from assistant.answers.citations import REFUSAL
 from assistant.figures import find_figures
-from assistant.qa import answer, stream_answer
+from assistant.answers.pipeline import answer, stream_answer
 from assistant.types import Answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
@@ -49,10 +49,7 @@ def test_an_unanswerable_question_the_model_is_asked_ends_without_a_count(librar
     writes (a refusal, an invented count, a pasted passage) the answer must be the refusal."""
     ans = answer("荆家镇2023年受理行政复议案件多少件?", library=library, model=local_chat_model)
     print(ans.text, "|", ans.note)
-    from assistant.support import has_support
-
-    orgs = [r.meta.org for r in library.reports()]
-    assert has_support(ans.question, ans.evidence, orgs), "the question must reach the model"
+    assert ans.guard != "support", "the question must reach the model"
     assert ans.refused and ans.text == REFUSAL
 
 

@@ -6,10 +6,12 @@ import re
 
 import pytest
 
-from assistant.citations import REFUSAL, check_reply, is_refusal, make_evidence
+from assistant.answers.citations import REFUSAL, check_reply, is_refusal
+from assistant.answers.evidence import make_evidence
 from assistant.errors import BadInput
 from assistant.llm import FakeChatModel, messages_tokens
-from assistant.qa import AnswerPhase, answer, stream_answer
+from assistant.answers.pipeline import answer, stream_answer
+from assistant.phases import AnswerPhase
 from assistant.types import Answer, Evidence, SearchFilter
 from fake_library import sample_library
 
@@ -171,7 +173,7 @@ def test_explicit_filter_is_used_instead_of_inference():
 
 def test_evidence_is_packed_within_the_context_window():
     lib = sample_library()
-    from assistant.qa import qa_messages
+    from assistant.answers.prompt import qa_messages
 
     question = "矛盾纠纷化解、普法宣传、执法队伍和营商环境"
     window = messages_tokens(qa_messages(question, [])) + 512 + 120  # room for a passage or two
@@ -209,7 +211,7 @@ def test_an_echoed_passage_keeps_its_words_and_becomes_a_citation():
     lib = sample_library()
     ev = make_evidence(lib.search(Q).hits)
     target = next(e for e in ev if "930件" in e.chunk.text)
-    from assistant.citations import format_evidence
+    from assistant.answers.evidence import format_evidence
 
     checked = check_reply(format_evidence(target), ev)
     assert checked.text == target.chunk.text + "[1]"
@@ -262,9 +264,9 @@ def test_question_sharing_no_topical_word_with_the_evidence_is_refused_without_t
      ("2024年法治政府建设情况", set())],
 )
 def test_topical_bigrams(question, topical):
-    from assistant.support import topical_bigrams
+    from assistant.answers.question import parse_question
 
-    assert topical_bigrams(question, ["泾源县", "徐行镇"]) == topical
+    assert parse_question(question, [("泾源县", 2024), ("徐行镇", 2024)]).topic_bigrams == topical
 
 
 def test_a_looping_reply_and_echoed_format_labels_are_cleaned():
@@ -336,7 +338,7 @@ def test_a_wrong_figure_with_a_citation_is_not_rescued_by_another_passage():
     ],
 )
 def test_streamed_text_hides_raw_evidence_ids(partial, shown):
-    from assistant.citations import hide_ids
+    from assistant.answers.citations import hide_ids
 
     assert hide_ids(partial) == shown
 

@@ -150,9 +150,9 @@ def test_planted_instruction_is_flagged_at_ingest_and_in_show(planted_library):
 
 
 def test_the_audit_case_no_longer_answers_the_planted_figure(planted_library):
-    from assistant.citations import EVIDENCE_CLOSE, EVIDENCE_OPEN, FLAGGED_HEADER
+    from assistant.answers.evidence import EVIDENCE_CLOSE, EVIDENCE_OPEN, FLAGGED_HEADER
+    from assistant.answers.pipeline import answer
     from assistant.llm import FakeChatModel
-    from assistant.qa import answer
 
     library, _ = planted_library
     model = FakeChatModel([_obedient_reply])
@@ -166,8 +166,10 @@ def test_the_audit_case_no_longer_answers_the_planted_figure(planted_library):
 
 
 def test_without_a_clean_passage_the_planted_figure_is_refused():
-    from assistant.citations import check_reply
-    from assistant.qa import REFUSAL, instruction_guard
+    from assistant.answers.citations import REFUSAL, check_reply
+    from assistant.answers.guards import instruction
+    from assistant.answers.question import parse_question
+    from assistant.settings import GuardSettings
     from assistant.types import Evidence
     from vectorstore.testing import make_report
 
@@ -175,8 +177,9 @@ def test_without_a_clean_passage_the_planted_figure_is_refused():
     evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
     checked = check_reply(f"[{evidence[0].id}] 泾源县2024年调解矛盾纠纷99999件。", evidence)
     assert checked.ungrounded == []  # the figure is "in the passage": the grounding check alone would keep it
-    text, note = instruction_guard("泾源县2024年调解矛盾纠纷多少件?", checked, evidence, ["泾源县"])
-    assert text.refused and text.text == REFUSAL and "99999件" in note
+    question = parse_question("泾源县2024年调解矛盾纠纷多少件?", [("泾源县", 2024)])
+    text, verdict = instruction(question, checked, evidence, GuardSettings())
+    assert text.refused and text.text == REFUSAL and "99999件" in verdict.why and verdict.guard == "instruction"
 
 
 def test_search_and_citation_rendering_show_the_flag(planted_library):
@@ -187,7 +190,7 @@ def test_search_and_citation_rendering_show_the_flag(planted_library):
     hits = library.search("泾源县2024年调解矛盾纠纷多少件?", k=8).hits
     flagged = [h for h in hits if flag_note(h.chunk.text)]
     assert flagged  # what `assistant search` can print under a hit
-    from assistant.citations import citation_for, make_evidence
+    from assistant.answers.evidence import citation_for, make_evidence
 
     cite = citation_for(make_evidence([flagged[0]])[0])
     assert "疑似写给 AI 的指令" in citation_html(1, cite)

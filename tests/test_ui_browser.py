@@ -152,7 +152,7 @@ def test_chat_shows_the_phase_and_seconds_while_the_model_thinks(app):
 
 def test_chat_refusal_is_noted(app):
     page = page_for(app)
-    from assistant.qa import REFUSAL
+    from assistant.answers.citations import REFUSAL
 
     # Nothing in the evidence is about rockets: the (fake, obedient) model answers with the refusal phrase.
     page.locator("#question textarea").fill("泾源县发射了几枚火箭?")

@@ -1,7 +1,7 @@
 """对话 tab: multi-turn questions across the library, streamed, with citations and scope filters.
 
 The conversation lives in this browser session's ``gr.State`` (a list of turns), so two sessions never
-see each other's chats. Answers come from the answer Runnable (``assistant.qa.answer_runnable``); this
+see each other's chats. Answers come from the answer Runnable (``assistant.answers.runnable.answer_runnable``); this
 module only formats, and while the user waits it shows the phase and the time taken (检索中 / 模型思考中
 n 秒 / 核对中), redrawn every second.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from assistant.citations import hide_ids
+from assistant.answers.citations import hide_ids
 from assistant.errors import AssistantError
 from assistant.phases import AnswerPhase, PhaseClock, Tick, ticking
 from assistant.types import Answer, Part, SearchFilter
@@ -94,7 +94,7 @@ def ask(
         gr.Warning("请输入问题。")
         yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         return
-    from assistant.qa import answer_runnable  # the qa module pulls in LangChain; load it on first use
+    from assistant.answers.runnable import answer_runnable  # pulls in LangChain; load it on first use
 
     history = history_pairs(turns)
     turn = Turn(question=question)

@@ -254,7 +254,9 @@ class Library:
             bm25_weight=cfg.bm25_weight, dense_weight=cfg.dense_weight, rrf_k=cfg.rrf_k,
         )
         if mode == "hybrid" and not applied.parts:
-            cues = [p.value for p in part_cues(question)]
+            # The caller's reading of the question (SearchFilter.prefer_parts) wins; only without one is it read here.
+            preferred = applied.prefer_parts if applied.prefer_parts is not None else part_cues(question)
+            cues = [getattr(p, "value", p) for p in preferred]
             fused = prefer_parts(fused, {rows[p][0]: rows[p][2]["part"] for p in positions}, cues, self.part_boost)
         by_key = {row[0]: row for row in rows.values()}
         hits = [
@@ -265,9 +267,9 @@ class Library:
         return SearchResult(hits=hits, filter=applied)
 
     def as_retriever(self, filter: SearchFilter | None = None, k: int | None = None):
-        """This library as a LangChain retriever (``assistant.retriever.LibraryRetriever``): ``search`` with
+        """This library as a LangChain retriever (``assistant.answers.retriever.LibraryRetriever``): ``search`` with
         ``filter`` (None: read the scope off each question) returning ``Document``s."""
-        from assistant.retriever import LibraryRetriever
+        from assistant.answers.retriever import LibraryRetriever
 
         return LibraryRetriever(library=self, search_filter=filter, k=k)
 

@@ -7,8 +7,8 @@ import dataclasses
 import re
 
 from assistant.errors import BadInput
+from assistant.lexicon import short_forms
 from assistant.types import LEVELS, Chunk, Report
-from vectorstore.filters import short_forms
 
 _REF = re.compile(r"^(?P<org>.+?)[\s\-_·—]*(?P<year>(?:19|20)\d{2})\s*年?$")
 

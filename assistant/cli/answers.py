@@ -129,7 +129,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from assistant import runtime
     from assistant.phases import ticking
-    from assistant.qa import answer_runnable
+    from assistant.answers.runnable import answer_runnable
 
     library = runtime.library()
     if not library.reports():

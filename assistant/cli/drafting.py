@@ -112,9 +112,7 @@ def _pick_pair(org: str, earlier_year: int | None, later_file: Path | None, libr
         if not candidates:
             raise BadInput(f"库中没有{org}{earlier_year or later.meta.year - 1}年的报告(已有: {years})。")
         return candidates[0], later
-    if earlier_year is None:
-        if len(own) < 2:
-            raise BadInput(f"库中{org}只有 {years} 一份报告;跟踪需要连续两年的报告,或用 --later-file 指定较晚的报告。")
+    if earlier_year is None:  # (a body with one report is said in one line by cmd_track)
         return own[-2], own[-1]
     by_year = {r.meta.year: r for r in own}
     if earlier_year not in by_year or earlier_year + 1 not in by_year:
@@ -126,7 +124,14 @@ def cmd_track(args) -> int:
     from assistant import runtime
     from assistant.drafting import track
 
-    earlier, later = _pick_pair(args.org, args.earlier, args.later_file, runtime.library())
+    library = runtime.library()
+    own = sorted(r.meta.year for r in library.reports() if r.meta.org == args.org)
+    if len(own) == 1 and args.earlier is None and args.later_file is None:
+        # Not an error: the library simply holds one year of this body. Say so and what would make it work.
+        print(f"库中{args.org}只有{own[0]}年度一份报告,没有下一年度的报告可以对照;导入{args.org}{own[0] + 1}年度报告,"
+              f"或用 --later-file 指定较晚的报告(如新起草的草稿)后再跟踪。")
+        return 1
+    earlier, later = _pick_pair(args.org, args.earlier, args.later_file, library)
     rows = track(earlier, later)
     print(f"{earlier.meta.label}的安排 → {later.meta.label}的报告")
     for row in rows:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import BadInput
+from assistant.lexicon import SENTENCE_ENDS
 from assistant.types import SourceRef
 
 MAX_PASSAGE_CHARS = 300  # longer lines are cut at sentence ends so one prompt holds several passages
-_SENTENCE_END = re.compile(r"(?<=[。;；!！?？])")
+_SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_ENDS}])")  # after each sentence end, the end kept with its sentence
 _HEADER_LINE = re.compile(r"^\s*[#＃]")  # lines starting with # are comments (e.g. "# 示例材料…"), not content
 
 

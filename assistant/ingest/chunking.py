@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
+from assistant.lexicon import SENTENCE_END as _SENTENCE_END
 from assistant.types import Chunk, Item, Part, ReportMeta, Section
 
 MAX_CHARS = 400
 MIN_CHARS = 80
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』)）]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
 
 

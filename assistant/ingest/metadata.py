@@ -30,6 +30,7 @@ from pathlib import Path
 from assistant.errors import BadInput
 from assistant.ingest.names import Name, agrees, complete_with, full_department, leading_name, names_in
 from assistant.ingest.outline import cn_number, heading_of, split_paragraphs
+from assistant.lexicon import YEAR
 from assistant.textnorm import normalize
 from assistant.types import LEVELS, ReportMeta
 
@@ -417,7 +418,7 @@ def find_year(head: Head, filename: str) -> tuple[int, str]:
         return titled[0], "title"
     if opened:
         return opened, "opening"
-    if m := re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(filename).stem):
+    if m := YEAR.search(Path(filename).stem):
         return int(m.group(1)), "filename"
     raise _unknown_year(filename, "标题、开头和文件名中都没有年份")
 

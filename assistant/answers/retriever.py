@@ -1,9 +1,9 @@
 """The report library as a LangChain retriever: ``Library.as_retriever(filter=…)`` returns a ``LibraryRetriever``.
 
-It searches exactly like ``Library.search`` (hybrid BM25 + dense, scope read off the question unless a
-filter is given) and returns LangChain ``Document``s whose metadata say where each passage is from, so
-a LangChain user can put the library into their own chains; the answer Runnable (``assistant.qa``)
-takes the same retriever to decide what the checked answer searches.
+It searches like ``ask`` does (hybrid BM25 + dense; unless a filter is given, the filter is the question's
+own, from ``question.parse_question``) and returns LangChain ``Document``s whose metadata say where each
+passage is from, so a LangChain user can put the library into their own chains; the answer Runnable
+(``assistant.answers.runnable``) takes the same retriever to decide what the checked answer searches.
 """
 
 from __future__ import annotations
@@ -35,11 +35,13 @@ class LibraryRetriever(BaseRetriever):
 
     def search(self, query: str):
         """The library's full ``SearchResult`` (hits and the filter actually applied)."""
+        from assistant.answers.question import parse_question
         from assistant.settings import get_settings
 
-        given = self.search_filter
-        k = self.k or get_settings().retrieval.k
-        return self.library.search(query, filter=given, k=k, infer=given is None)
+        applied = self.search_filter
+        if applied is None:
+            applied = parse_question(query, [(r.meta.org, r.meta.year) for r in self.library.reports()]).search_filter()
+        return self.library.search(query, filter=applied, k=self.k or get_settings().retrieval.k, infer=False)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         result = self.search(query)
@@ -48,10 +50,9 @@ class LibraryRetriever(BaseRetriever):
 
 @dataclass
 class Retrieved:
-    """Passages found earlier (e.g. by this retriever in a LangChain chain), like ``Library.search``'s result."""
+    """Passages found earlier (e.g. by this retriever in a LangChain chain)."""
 
     hits: list[Hit]
-    filter: SearchFilter | None
 
 
 def from_documents(documents: list[Document]) -> Retrieved:
@@ -62,8 +63,7 @@ def from_documents(documents: list[Document]) -> Retrieved:
     hits = [d.metadata.get("hit") for d in documents]
     if not all(isinstance(h, Hit) for h in hits):
         raise BadInput("context 中的文档不是报告库检索的结果(Library.as_retriever()),无法标注出处。")
-    applied = documents[0].metadata.get("search_filter") if documents else None
-    return Retrieved(hits, applied)
+    return Retrieved(hits)
 
 
 def hit_document(hit: Hit, applied: SearchFilter | None = None) -> Document:

@@ -11,14 +11,15 @@ import logging
 import re
 from collections.abc import Sequence
 
+from assistant.answers.question import parse_question
+from assistant.lexicon import YEAR, body_aliases
 from assistant.prompts import load_prompt
-from vectorstore.filters import short_forms
 
 log = logging.getLogger(__name__)
 
 History = Sequence[tuple[str, str]]  # (question, answer text), oldest first
+Catalog = Sequence[tuple[str, int]]  # (body, year) of every report in the library
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # Openers and endings that mark a follow-up: 那徐行镇呢? 还有柱山乡? 那么2023年的呢?
 _LEAD = re.compile(r"^(?:其中|那么|那|还有|再看看?|再问|换成|改成|如果是|至于|以及|和|跟)")
 _TAIL = re.compile(r"(?:的情况|的|呢|怎么样|如何|又如何|又怎样|是多少|有多少|[?？。!！\s])*$")
@@ -33,37 +34,32 @@ def is_followup(question: str) -> bool:
     return bool(_LEAD.match(q) or q.endswith(("呢", "呢?", "呢？")) or _DEIXIS.search(q))
 
 
-def _catalog(library) -> list[str]:
-    return sorted({r.meta.org for r in library.reports()})
-
-
 def _surfaces(org: str) -> list[str]:
-    return sorted([org, *short_forms(org)], key=len, reverse=True)
+    return sorted([org, *body_aliases(org)], key=len, reverse=True)
 
 
-def swap_entities(previous: str, followup: str, library) -> str | None:
+def swap_entities(previous: str, followup: str, catalog: Catalog) -> str | None:
     """Previous question with the body/year the follow-up names swapped in; None when that is not enough.
 
     Only applies when the follow-up, once its body, year and filler words are removed, says nothing
     else ("那徐行镇呢?" → ""), so no part of its meaning can be lost.
     """
-    f = library.infer_filter(followup)
-    new_orgs = list(f.orgs or [])
-    new_years = [int(y) for y in _YEAR.findall(followup)]
+    new_orgs = list(parse_question(followup, catalog).bodies)
+    new_years = [int(m.group(1)) for m in YEAR.finditer(followup)]
     if not new_orgs and not new_years:
         return None
     rest = followup.strip()
     for org in new_orgs:
         for s in _surfaces(org):
             rest = rest.replace(s, "")
-    rest = _YEAR.sub("", rest).replace("年度", "").replace("年", "")
+    rest = YEAR.sub("", rest).replace("年度", "").replace("年", "")
     rest = _TAIL.sub("", _LEAD.sub("", rest.strip())).strip("、,， ")
     if rest:
         return None  # it asks something new as well ("徐行镇的化解率呢?"): leave it to the condense prompt
 
     question = previous
     if new_orgs:
-        old_orgs = library.infer_filter(previous).orgs or []
+        old_orgs = parse_question(previous, catalog).bodies
         replaced = False
         for org in old_orgs:
             for s in _surfaces(org):
@@ -77,7 +73,7 @@ def swap_entities(previous: str, followup: str, library) -> str | None:
             question = "、".join(new_orgs) + question
     if new_years:
         years = "、".join(str(y) for y in new_years)
-        question = _YEAR.sub(years, question, count=1) if _YEAR.search(question) else f"{years}年" + question
+        question = YEAR.sub(years, question, count=1) if YEAR.search(question) else f"{years}年" + question
     return question
 
 
@@ -97,8 +93,9 @@ def condense(question: str, history: History, model) -> str:
     return line
 
 
-def resolve_question(question: str, history: History | None, library, model=None) -> str:
-    """A standalone form of ``question`` given the conversation so far (oldest turn first)."""
+def resolve_question(question: str, history: History | None, catalog: Catalog, model=None) -> str:
+    """A standalone form of ``question`` given the conversation so far (oldest turn first). ``catalog``:
+    the (body, year) of every report in the library."""
     question = question.strip()
     if not history or not is_followup(question):
         return question
@@ -106,10 +103,10 @@ def resolve_question(question: str, history: History | None, library, model=None
     base = history[0][0]
     for earlier, _ in history[1:]:
         if is_followup(earlier):
-            base = swap_entities(base, earlier, library) or base
+            base = swap_entities(base, earlier, catalog) or base
         else:
             base = earlier
-    swapped = swap_entities(base, question, library)
+    swapped = swap_entities(base, question, catalog)
     if swapped:
         return swapped
     if model is None:

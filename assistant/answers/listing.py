@@ -11,53 +11,27 @@ from __future__ import annotations
 
 import re
 
-from assistant.citations import citation_for
+from assistant.answers.evidence import citation_for
+from assistant.answers.question import Question
 from assistant.figures import ungrounded_figures
 from assistant.types import Answer, Chunk, Citation, Evidence, Item, Part, Report, SearchFilter
-from vectorstore.filters import short_forms
 
 LISTED = {Part.SHORTCOMINGS: "不足", Part.CAUSES: "原因", Part.PLANS: "安排"}
-# Words that do not narrow which items are meant; what is left after removing them (and the body, the
-# year and punctuation) must be (almost) nothing for a question to ask for the whole list.
-_FILLER = re.compile(
-    r"推进|法治政府建设|法治政府|下一年度|下一年|下一步|今后|明年|报告|这份|列出|提到|指出|分析|存在|主要|哪些|哪几|什么|"
-    r"具体|分别|聚焦|方面|工作|问题|不足|短板|原因|安排|计划|打算|内容|情况|有|是|的|在|中|还|和|与|及|了|呢|吗|"
-    r"几|条|项|个|请|列举|都|一|二|三|四|五|年度|年|\d+|[\s,，。.?？!！、:：;；()（）“”\"'·]"
-)
-_SENTENCE_END = re.compile(r"[。；;]")
+_SENTENCE_END = re.compile(r"[。；;]")  # an item's first sentence ends at 。 or ；, not at a comma
 DESCRIPTION_CHARS = 80
 
 
-def asked_part(question: str, orgs: list[str]) -> Part | None:
-    """The part whose whole list ``question`` asks for, or None (a narrower or different question)."""
-    has_causes, has_shortcomings = "原因" in question, bool(re.search(r"不足|问题|短板", question))
-    has_plans = bool(re.search(r"安排|计划|打算|下一步", question))
-    if has_causes and not has_plans:
-        if has_shortcomings and not re.search(r"(?:不足|问题|短板)的?(?:主要)?原因", question):
-            return None  # "存在什么不足?原因是什么?" asks for two lists
-        part = Part.CAUSES
-    elif has_plans and not has_causes and not re.search(r"不足|短板", question):
-        part = Part.PLANS
-    elif has_shortcomings and not has_plans:
-        part = Part.SHORTCOMINGS
-    else:
+def pick_report(reports: list[Report], question: Question, part: Part, given: SearchFilter | None = None) -> Report | None:
+    """The one report the question is about: one body (the filter's, when given), its named year (a plan
+    year reads the report of the year before), else its latest report."""
+    orgs = (given.orgs if given is not None and given.orgs else None) or list(question.bodies)
+    if len(orgs) != 1:
         return None
-    rest = question
-    for org in sorted(orgs, key=len, reverse=True):
-        for surface in (org, *short_forms(org)):
-            rest = rest.replace(surface, "")
-    return part if len(_FILLER.sub("", rest)) <= 1 else None
-
-
-def pick_report(reports: list[Report], applied: SearchFilter, part: Part) -> Report | None:
-    """The one report the question is about: one body, its named year (a plan year reads the year before),
-    else its latest report."""
-    if not applied.orgs or len(applied.orgs) != 1:
-        return None
-    own = sorted((r for r in reports if r.meta.org == applied.orgs[0]), key=lambda r: r.meta.year)
+    own = sorted((r for r in reports if r.meta.org == orgs[0]), key=lambda r: r.meta.year)
     if not own:
         return None
-    for year in applied.years or []:
+    years = (given.years if given is not None and given.years else None) or [*question.report_years, *question.plan_years]
+    for year in years:
         for r in own:
             if r.meta.year == year or (part == Part.PLANS and r.meta.year == year - 1):
                 return r
@@ -65,15 +39,23 @@ def pick_report(reports: list[Report], applied: SearchFilter, part: Part) -> Rep
 
 
 def describe(item: Item) -> str:
-    """An item in a line, in the report's words: its title when it has a title line ("(一)普法责任不够明确。",
-    "（一）法治观念不够深入人心 …"), else its first sentence ("1、对法治建设重视程度还不够,部分干部…")."""
+    """An item in a line, in the report's words: its title and the first sentence after it when it has a title
+    line ("（一）推动物业矛盾源头治理：推进“红色物业”建设，年内新组建业主委员会5个…" — a title alone says what
+    the item is about, not what it says), else its first sentence ("1、对法治建设重视程度还不够,部分干部…")."""
     head, body = item.heading.strip(), item.text.strip()
     titled = (
         len(re.sub(r"^[(（]?[一二三四五六七八九十\d]+[)）、.是]?", "", head)) >= 4
         and body.startswith(head)
         and (len(body) == len(head) or body[len(head)] in " \t\n\u3000。")
     )
-    text = head if titled else _SENTENCE_END.split(body, maxsplit=1)[0]
+    if not titled:
+        return _clip(_SENTENCE_END.split(body, maxsplit=1)[0])
+    after = _clip(_SENTENCE_END.split(body[len(head) :].lstrip(" \t\n\u3000。"), maxsplit=1)[0])
+    return head.rstrip("。;；,，") + (f"：{after}" if after else "")
+
+
+def _clip(text: str) -> str:
+    """``text`` without its end mark, cut to DESCRIPTION_CHARS (never inside a figure)."""
     text = text.strip().rstrip("。;；,，")
     if len(text) <= DESCRIPTION_CHARS:
         return text

@@ -1,0 +1,106 @@
+"""Which sentences of the passages are about the question, and the one code quotes when the model fails.
+
+A sentence is *on topic* when it holds a good share of one of the question's topic words (its distinctive
+bigrams: those not found in most passages shown — 行政, 执法 … are in nearly every one), or most of the
+characters of its topic words ("受理信访" → "共处理群众来信来访83件": the report says it in other words). The guards use this to
+tell a figure the reports give on the asked topic (never refused) from one about something else; the
+quote fallback uses it to find the sentence that answers a count question the model did not answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.answers.evidence import citation_for
+from assistant.answers.question import Question
+from assistant.figures import find_figures, same_figure
+from assistant.lexicon import SENTENCE, answers_unit, char_share
+from assistant.settings import GuardSettings
+from assistant.textnorm import normalize
+from assistant.types import Citation, Evidence, Figure, Part
+
+
+def distinctive_topic(question: Question, shown: list[str], limits: GuardSettings) -> set[str]:
+    """The question's topic bigrams, less those found in most passages shown (when enough are shown)."""
+    topic = question.topic_bigrams
+    shown = [normalize(t) for t in shown]
+    if len(shown) >= limits.distinctive_min_passages:
+        topic -= {b for b in topic if sum(b in t for t in shown) > limits.distinctive_share * len(shown)}
+    return topic
+
+
+def on_topic(sentence: str, question: Question, topic: set[str], limits: GuardSettings) -> bool:
+    """Whether ``sentence`` is about what ``question`` asks (see the module docstring). ``topic``: the
+    question's distinctive bigrams (``distinctive_topic``)."""
+    sentence = normalize(sentence)  # 糾紛 in a traditional-character report is 纠纷
+    words = [{w[i : i + 2] for i in range(len(w) - 1)} & topic for w in question.topic]
+    long_words = [w for w, text in zip(words, question.topic) if len(text) >= 3 and w]
+    if long_words:
+        covered = any(sum(b in sentence for b in w) >= limits.topic_word_coverage * len(w) for w in long_words)
+    else:  # only two-character words: any of them will do
+        covered = any(b in sentence for w in words for b in w)
+    return covered or (bool(question.topic_chars) and char_share(question.topic_chars, sentence) >= limits.topic_char_share)
+
+
+def answer_figures(question: Question, text: str) -> list[Figure]:
+    """The figures an answer states (years and the question's own figures left out)."""
+    asked = find_figures(question.text)
+    return [f for f in find_figures(text) if f.unit != "年" and not any(same_figure(f, a) for a in asked)]
+
+
+def sentences_with(fig: Figure, texts: list[str]) -> list[str]:
+    """The sentences of ``texts`` that give ``fig`` (same value, compatible unit)."""
+    return [s for t in texts for s in SENTENCE.findall(t) if any(same_figure(fig, f) for f in find_figures(s))]
+
+
+def figure_on_topic(fig: Figure, question: Question, texts: list[str], topic: set[str], limits: GuardSettings) -> bool:
+    """Whether some passage gives ``fig`` in a sentence on the question's topic: then the figure is one the
+    reports give for what was asked, and no guard may refuse it."""
+    return any(on_topic(s, question, topic, limits) for s in sentences_with(fig, texts))
+
+
+def topical_figures(question: Question, shown: list[str], topic: set[str], limits: GuardSettings) -> list[Figure]:
+    """Figures the passages give in sentences on the question's topic: what a right answer could be."""
+    return [f for t in shown for s in SENTENCE.findall(t) if on_topic(s, question, topic, limits)
+            for f in find_figures(s) if f.unit != "年"]
+
+
+def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSettings) -> tuple[str, list[Citation]] | None:
+    """The report sentences that answer a count question — one per unit asked ("多少件…?罚没款多少?" → the
+    sentence with 件 and the one with 元, or one sentence with both) — with their citations, marked as code's
+    choice; None when none clearly does. A sentence must give a figure of the unit asked (any, when the
+    question names none), be on the question's topic (``on_topic``), share at least
+    ``limits.quote_min_topic_bigrams`` distinctive topic bigrams with it, and not be a plan unless the question
+    asks about plans."""
+    topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
+    wanted = list(dict.fromkeys(question.units or ((question.unit,) if question.unit else ()))) or [None]
+    plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
+    picks: list[tuple[str, Evidence]] = []
+    for unit in wanted:
+        if any(unit and any(answers_unit(f.unit, unit) for f in find_figures(s) if f.unit) for s, _ in picks):
+            continue  # a sentence already quoted gives this one too
+        best: tuple[int, int, str, Evidence] | None = None
+        for rank, ev in enumerate(evidence):
+            if ev.chunk.part == Part.PLANS and not plans_asked:
+                continue  # "不少于10场次" in next year's plans is a target, not the count a report year achieved
+            for sentence in SENTENCE.findall(ev.chunk.text):
+                figures = [f for f in find_figures(sentence) if f.unit != "年"]
+                if unit:
+                    figures = [f for f in figures if f.unit and answers_unit(f.unit, unit)]
+                score = sum(b in normalize(sentence) for b in topic)
+                if not figures or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits):
+                    continue
+                if (sentence, ev) not in picks and (best is None or (score, -rank) > (best[0], best[1])):
+                    best = (score, -rank, sentence, ev)
+        if best is not None:
+            picks.append((best[2], best[3]))
+    if not picks:
+        return None
+    citations: list[Citation] = []
+    parts = []
+    for sentence, ev in picks:
+        ids = [c.evidence_id for c in citations]
+        if ev.id not in ids:
+            citations.append(replace(citation_for(ev), matched_by_code=True))
+        parts.append(f"{sentence.strip().rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]")
+    return "；".join(parts) + "。", citations

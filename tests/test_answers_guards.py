@@ -1,0 +1,179 @@
+"""Every guard is a named step that acts only with evidence in hand, says why, and never refuses a right figure."""
+
+from __future__ import annotations
+
+from assistant.answers.citations import REFUSAL, CheckedText, check_reply, strip_headers
+from assistant.answers.evidence import evidence_header
+from assistant.answers.guards import dump, invented_count
+from assistant.answers.pipeline import answer
+from assistant.answers.question import parse_question
+from assistant.answers.settle import settle
+from assistant.llm import FakeChatModel
+from assistant.settings import GuardSettings
+from assistant.types import Evidence
+from fake_library import FakeLibrary, make_report, sample_library
+from test_qa_unit import ev_id_containing, reply_citing
+
+Q = "泾源县2024年调解矛盾纠纷多少件?"
+CATALOG = [("泾源县", 2024), ("徐行镇", 2024), ("柱山乡", 2024)]
+
+
+def evidence_of(text: str, org: str = "清水镇") -> list[Evidence]:
+    report = make_report(org, 2024, "一、主要举措和成效\n" + text)
+    return [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
+
+
+def test_an_echoed_header_is_taken_out_and_the_answer_kept():
+    """"吉昌镇 2024年 · 原因 · 二、…中提到,…": the answer starts after the header, and the note says so."""
+    def reply(messages):
+        ev_id = ev_id_containing(messages, "930件")
+        return f"泾源县 2024年 · 举措成效 · 一、主要举措和成效中提到,全县各级调解组织共调解矛盾纠纷930件[{ev_id}]。"
+
+    ans = answer(Q, library=sample_library(), model=FakeChatModel([reply]))
+    assert ans.text.startswith("全县各级调解组织共调解矛盾纠纷930件[1]") and not ans.refused
+    assert ans.guard == "echo" and ans.guard_action == "repaired" and "标题行" in ans.note
+    assert ans.reply.startswith("泾源县 2024年 · 举措成效")  # the raw reply is kept for replays
+
+
+def test_header_lines_without_their_heading_shown_are_still_recognised():
+    evidence = evidence_of("全年调解矛盾纠纷930件。")
+    text, count = strip_headers("[1] 荆家镇 2023年 · 不足 · …\n清水镇 2024年 · 举措成效 · 二、某某中提到,调解930件。", evidence)
+    assert count == 2 and text == "调解930件。"
+    assert strip_headers("泾源县2024年调解矛盾纠纷930件。", evidence) == ("泾源县2024年调解矛盾纠纷930件。", 0)
+
+
+def test_a_dump_of_headers_is_replaced_by_the_reports_sentence():
+    lib = sample_library()
+
+    def reply(messages):
+        shown = [line for line in messages[-1]["content"].splitlines() if line.startswith("[ev-")]
+        return "\n".join(shown[:3])  # the model lists evidence headers instead of answering
+
+    ans = answer(Q, library=lib, model=FakeChatModel([reply]))
+    assert ans.guard == "dump" and ans.guard_action == "quoted" and not ans.refused and "930件" in ans.text
+    assert ans.citations[0].matched_by_code and "程序从报告中摘录" in ans.note and "·" not in ans.text
+
+
+def test_a_dump_of_passages_for_a_count_question_is_replaced_by_the_sentence_that_answers():
+    from answers_support import material_ids
+
+    ans = answer(Q, library=sample_library(), model=FakeChatModel([lambda m: "\n".join(material_ids(m).values())]))
+    assert ans.guard == "dump" and ans.text.startswith("全县各级调解组织共调解矛盾纠纷930件") and ans.text.endswith("[1]。")
+
+
+def test_copied_passages_answering_a_list_like_question_are_kept():
+    """Only a count question's answer is one sentence; a "what did they do" answer may quote several passages."""
+    evidence = evidence_of("开展法治宣传活动12次,覆盖全镇群众。\n组织执法培训。全体执法人员参加培训并通过考试。")
+    q = parse_question("清水镇做了哪些法治工作?", [("清水镇", 2024)])
+    reply = evidence[0].chunk.text + "\n" + evidence[1].chunk.text
+    assert dump(q, check_reply(reply, evidence), evidence, GuardSettings()) is None
+
+
+def test_a_figure_of_another_kind_than_asked_is_not_an_answer():
+    """多少件申请 answered with 274条 (a count of published items): no sentence gives 件 of it, so a refusal."""
+    evidence = evidence_of("深化政务公开,主动公开各类信息274条。")
+    q = parse_question("清水镇2024年收到了多少件政府信息公开申请?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 清水镇公开信息274条。", evidence), evidence)
+    assert checked.refused and verdict.guard == "invented_count" and "274条" in verdict.why and "件" in verdict.why
+
+
+def test_a_figure_about_something_else_gives_way_to_the_sentence_on_the_topic():
+    evidence = evidence_of("开展法治宣传活动12次。\n化解矛盾纠纷。全年调解矛盾纠纷186件,调解成功率95%。")
+    q = parse_question("清水镇2024年调解矛盾纠纷多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 清水镇调解矛盾纠纷12次。", evidence), evidence)
+    assert not checked.refused and "186件" in checked.text and verdict.guard == "invented_count"
+    assert checked.citations[0].matched_by_code and "186件" in checked.citations[0].quote
+
+
+def test_a_right_figure_is_never_overturned_in_any_shape_the_model_writes_it():
+    lib = sample_library()
+    shapes = [
+        "[{id}] 泾源县2024年调解矛盾纠纷930件。",
+        "泾源县2024年调解矛盾纠纷930件。",  # uncited
+        "泾源县 2024年 · 举措成效 · 一、主要举措和成效中提到,调解矛盾纠纷930件[{id}]。",  # header echoed
+        "全县各级调解组织共调解矛盾纠纷930件,矛盾纠纷化解率96.77%,涉及金额7800万元[{id}]。",  # copied
+    ]
+    for shape in shapes:
+        ans = answer(Q, library=lib, model=FakeChatModel([reply_citing("930件", shape)]))
+        assert not ans.refused and "930件" in ans.text and ans.ungrounded == [], (shape, ans.text, ans.note)
+
+
+def test_a_figure_written_in_words_is_written_as_its_quote_writes_it():
+    evidence = evidence_of("组织执法培训2次。")
+    checked = check_reply(f"清水镇开展执法培训两次[{evidence[0].id}]。", evidence)
+    assert checked.text == "清水镇开展执法培训2次[1]。" and checked.ungrounded == []
+
+
+def test_thresholds_are_settings():
+    """dump_min_copies decides what counts as a dump: the same reply is a dump at 2 copies, not at 3."""
+    evidence = evidence_of("全年调解矛盾纠纷186件,调解成功率95%,涉及群众300余人,全部依法处理完毕。\n"
+                           "组织开展矛盾纠纷排查12次,排查出矛盾纠纷隐患40处,均已落实责任人跟踪化解,做到件件有回音。")
+    q = parse_question("清水镇2024年调解矛盾纠纷多少件?", [("清水镇", 2024)])
+    checked = check_reply("\n".join(ev.chunk.text for ev in evidence), evidence)
+    assert dump(q, checked, evidence, GuardSettings(dump_min_copies=2)) is not None
+    assert dump(q, checked, evidence, GuardSettings(dump_min_copies=3)) is None
+
+
+def test_the_support_and_scope_guards_name_themselves():
+    lib = sample_library()
+    assert answer("泾源县2024年新建了多少公里高速公路?", library=lib, model=FakeChatModel([])).guard == "support"
+    assert answer("潼关2024年组织行政执法培训多少次?", library=lib, model=FakeChatModel([])).guard == "scope"
+
+
+def test_a_refusal_by_the_model_stays_one_and_no_guard_claims_it():
+    ans = answer(Q, library=sample_library(), model=FakeChatModel([REFUSAL]))
+    assert ans.refused and ans.guard == "" and ans.route == "single"
+
+
+def test_an_uncited_invented_count_with_nothing_on_the_topic_is_refused():
+    lib = FakeLibrary([make_report("清水镇", 2024, "一、主要举措和成效\n规范行政复议。做好行政复议应诉工作。")])
+    ans = answer("清水镇2024年受理行政复议案件多少件?", library=lib, model=FakeChatModel(["清水镇受理行政复议案件3件。"]))
+    assert ans.refused and ans.guard == "invented_count" and ans.guard_action == "refused" and "3件" in ans.note
+    assert invented_count(parse_question("清水镇怎样做好复议?", [("清水镇", 2024)]), CheckedText("3件"), [], GuardSettings()) is None
+
+
+def test_echo_header_shape_matches_the_evidence_header():
+    ev = evidence_of("全年调解矛盾纠纷186件。")[0]
+    header = evidence_header(ev)
+    assert header.startswith(f"[{ev.id}] 清水镇 2024年 · 举措成效 · ")
+    assert strip_headers(header.split("] ", 1)[1] + "中提到,调解186件。", [ev]) == ("调解186件。", 1)
+
+
+def test_a_plan_target_is_not_quoted_as_the_count_a_year_achieved():
+    report = make_report("清水镇", 2024, "一、主要举措和成效\n开展普法宣传进村入户活动。\n三、下一步工作安排\n全年开展普法活动不少于10场次。")
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
+    catalog = [("清水镇", 2024)]
+    done = parse_question("清水镇2024年开展了多少场次普法活动?", catalog)
+    checked, verdict = settle(done, check_reply("清水镇2024年开展了多少场次普法活动?", evidence), evidence)
+    assert checked.refused and verdict.guard == "quote_over"
+    planned = parse_question("清水镇下一步计划开展多少场次普法活动?", catalog)
+    checked, verdict = settle(planned, check_reply("清水镇下一步计划开展多少场次普法活动?", evidence), evidence)
+    assert "10场次" in checked.text and verdict.action == "quoted"
+
+
+def test_a_reply_in_simplified_characters_is_matched_to_a_traditional_passage():
+    evidence = evidence_of("建立“茶季糾紛快調”機制，現場化解買賣糾紛29件、涉及金額18.7萬元。", org="桐溪鎮")
+    checked = check_reply("桐溪镇现场化解买卖纠纷29件,涉及金额18.7万元。", evidence)
+    assert checked.citations and checked.citations[0].matched_by_code and checked.ungrounded == []
+
+
+LONG = ("针对上年度执法人员持证率偏低、案卷质量不高的问题,镇党委把执法规范化建设作为全年法治工作的重点来抓。"
+        "一是全员持证上岗,组织5名执法人员参加执法资格考试,全部考试合格。二是开展两轮案卷评查,上半年、下半年各开展一次,"
+        "共评查行政执法案卷40卷,发现问题12个并全部整改。三是规范执法程序,推行执法全过程记录。")
+
+
+def test_a_long_copied_passage_is_cut_down_to_the_sentences_that_answer():
+    evidence = evidence_of(LONG)
+    q = parse_question("清水镇2024年开展了几轮案卷评查?一共评查了多少卷?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] {LONG}", evidence), evidence)
+    assert verdict.guard == "dump" and verdict.action == "repaired"
+    assert "两轮" in checked.text and "40卷" in checked.text and "持证率" not in checked.text and checked.citations
+
+
+def test_a_quote_answers_every_unit_asked():
+    from assistant.answers.quote import quoted_answer
+
+    evidence = evidence_of("全县作出行政处罚决定8620件,办结率100%。\n罚没款3160万元,全部上缴国库。", org="磐溪县")
+    q = parse_question("磐溪县作出了多少件行政处罚决定?罚没款多少?", [("磐溪县", 2024)])
+    text, citations = quoted_answer(q, evidence, GuardSettings())
+    assert "8620件" in text and "3160万元" in text and len(citations) == 2
