@@ -8,7 +8,7 @@ import pytest
 
 from assistant.figures import find_figures
 from assistant.llm import FakeChatModel
-from assistant.summarize import figures_table, summarize
+from assistant.answers.summarize import figures_table, summarize
 from assistant.types import Part
 from fake_library import JINGYUAN, make_report
 

@@ -1,5 +1,5 @@
 """摘要 tab: one report's structured summary and figures table; a cross-report comparison; the commitment
-tracker for two consecutive reports of one body. The work is ``assistant.summarize``,
+tracker for two consecutive reports of one body. The work is ``assistant.answers.summarize``,
 ``assistant.compare`` and ``assistant.drafting.track``; this module only lays the results out.
 """
 
@@ -154,7 +154,7 @@ def build(ctx: AppContext) -> SummaryTab:
         if not ref:
             gr.Warning("请先选择一份报告。")
             return gr.skip(), gr.skip()
-        from assistant.summarize import summarize
+        from assistant.answers.summarize import summarize
 
         progress(0.1, desc="正在生成摘要…")
         try:

@@ -165,7 +165,7 @@ def _optional_model():
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     from assistant import runtime
-    from assistant.summarize import summarize
+    from assistant.answers.summarize import summarize
 
     report = runtime.library().get(args.report)
     model = None if args.no_model else _optional_model()
