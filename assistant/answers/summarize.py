@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from assistant.citations import check_reply, evidence_block, pack_evidence
 from assistant.errors import AssistantError
+from assistant.answers.figure_labels import figure_what, label_figures  # noqa: F401 (figure_what: compare)
 from assistant.figures import find_figures
 from assistant.llm import as_chat_model, context_budget
 from assistant.prompts import load_prompt
@@ -23,11 +24,8 @@ log = logging.getLogger(__name__)
 
 OVERVIEW_MAX_TOKENS = 400
 LEAD_MAX_CHARS = 50
-WHAT_MAX_CHARS = 24
 _SENTENCE_END = "。;；!！?？\n"
 _CLAUSE_BREAK = re.compile(r"[。;；!！?？\n,，、:：]")
-# Verbs and hedges between a figure's subject and the number: 化解率达到96.77% → 化解率.
-_WHAT_TAIL = re.compile(r"(?:共计|共|累计|总计|合计|达到|达|为|约|近|超过|超|逾|多达|计|了)+$")
 
 
 @dataclass
@@ -136,29 +134,17 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def figure_what(text: str, fig: Figure, sentence_start: int, previous_end: int) -> str:
-    """The phrase naming what a figure counts: from the last clause break (or previous figure) to the number."""
-    floor = max(sentence_start, previous_end)
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, floor, fig.start)]
-    phrase = text[breaks[-1] if breaks else floor : fig.start].strip()
-    phrase = _WHAT_TAIL.sub("", phrase).strip().rstrip("“\"‘'《(（")
-    return phrase[-WHAT_MAX_CHARS:]
-
-
 def figures_table(report: Report) -> list[FigureRow]:
-    """Every figure in the report body, in order, with what it counts and its sentence."""
+    """Every figure in the report body that code can say what it counts, in order, with its sentence.
+    A figure without a readable label (part of a name, a preposition before it …) is left out."""
+    figures = find_figures(report.text)
+    labels = label_figures(report.text, figures, lambda f: _sentence_around(report.text, f.start, f.end))
     rows: list[FigureRow] = []
-    previous_end = 0
-    for fig in find_figures(report.text):
-        part = part_at(report, fig.start)
-        s, e = _sentence_around(report.text, fig.start, fig.end)
-        what = figure_what(report.text, fig, s, previous_end)
-        if not what and rows and rows[-1].sentence_start == s:
-            what = rows[-1].what  # 1420户1500万元: the second number counts the same thing
-        previous_end = fig.end
-        if part in (Part.PREAMBLE, Part.CLOSING) and not what:
+    for fig, what in zip(figures, labels):
+        if not what:
             continue
-        rows.append(FigureRow(what, fig, report.text[s:e], s, e, part))
+        s, e = _sentence_around(report.text, fig.start, fig.end)
+        rows.append(FigureRow(what, fig, report.text[s:e], s, e, part_at(report, fig.start)))
     return rows
 
 
