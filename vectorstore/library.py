@@ -27,7 +27,7 @@ from vectorstore.chroma_store import ChromaStore, chunk_from_row, chunk_metadata
 from vectorstore.embeddings import ProjectEmbedding, VectorCache, text_hash
 from vectorstore.filters import infer_filter, matches, part_cues, to_where
 from vectorstore.refs import relabelled, resolve_ref
-from vectorstore.retrieval import FusionMethod, fuse, prefer_parts
+from vectorstore.retrieval import FusionMethod, fuse, prefer_literal, prefer_parts
 from vectorstore.tokenize import tokens
 
 log = logging.getLogger(__name__)
@@ -255,6 +255,7 @@ class Library:
         if mode == "hybrid" and not applied.parts:
             cues = [p.value for p in part_cues(question)]
             fused = prefer_parts(fused, {key: meta["part"] for key, (_, meta) in rows.items()}, cues, self.part_boost)
+        fused = prefer_literal(fused, question, {k: m for k, (_, m) in rows.items()}, cfg) if mode == "hybrid" else fused
         hits = [
             Hit(chunk_from_row(*rows[c.key]), c.fused, bm25_rank=c.bm25_rank, dense_rank=c.dense_rank)
             for c in fused[:k]
