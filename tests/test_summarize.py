@@ -117,7 +117,7 @@ def test_overview_refusal_or_no_citation_is_reported():
     report = make_report("泾源县", 2024, JINGYUAN, level="县/区")
     s = summarize(report, model=FakeChatModel(["无法回答。"]))
     assert s.overview is None and s.overview_note
-    s = summarize(report, model=FakeChatModel(["泾源县成效明显。"]))
+    s = summarize(report, model=FakeChatModel(["泾源县成效明显。", "泾源县成效明显。"]))  # asked again, then shown
     assert s.overview == "泾源县成效明显。" and "没有引用" in s.overview_note
 
 
@@ -166,7 +166,7 @@ def test_a_copied_overview_is_rewritten_once_with_the_copied_run_quoted():
     assert s.overview.startswith("泾源县去年调解纠纷930件") and s.overview_attempts == 2
     rewrite = model.history[1].messages
     assert rewrite[-2]["role"] == "assistant" and COPIED in rewrite[-2]["content"]
-    assert COPIED in rewrite[-1]["content"] and "40" in rewrite[-1]["content"]
+    assert COPIED in rewrite[-1]["content"] and "40" in rewrite[-1]["content"] and "照抄" in rewrite[-1]["content"]
     assert rewrite[: len(model.history[0].messages)] == model.history[0].messages  # same prefix: cached
 
 
@@ -183,6 +183,24 @@ def test_copied_twice_or_no_time_to_rewrite_means_no_overview():
     model = Slow([_copy, _own_words])
     s = summarize(_jingyuan(), model=model, settings=settings)
     assert s.overview is None and "来不及" in s.overview_note and len(model.history) == 1
+
+
+def test_an_overview_citing_nothing_is_asked_again_then_shown_with_a_warning():
+    model = FakeChatModel(["泾源县成效明显,普法仍需加强。", _own_words])
+    s = summarize(_jingyuan(), model=model)
+    assert s.overview.endswith("仍需加强[2]。") and s.overview_attempts == 2 and s.overview_note == ""
+    assert "没有在句末标注" in model.history[1].messages[-1]["content"]
+    s = summarize(_jingyuan(), model=FakeChatModel(["泾源县成效明显。", "泾源县普法仍需加强。"]))
+    assert s.overview == "泾源县普法仍需加强。" and "没有引用" in s.overview_note
+    s = summarize(_jingyuan(), model=FakeChatModel(["泾源县成效明显。", _copy]))
+    assert s.overview == "泾源县成效明显。" and "没有引用" in s.overview_note  # the copy is not kept
+
+
+def test_citations_written_as_a_list_are_joined():
+    def listed(messages):
+        return f"泾源县调解纠纷较多,普法仍需加强[{_cite(messages, '930件')}]、[{_cite(messages, '一是法治宣传')}]。"
+
+    assert summarize(_jingyuan(), model=FakeChatModel([listed])).overview.endswith("加强[1][2]。")
 
 
 def test_an_overview_cut_at_max_tokens_keeps_its_whole_sentences():
@@ -204,7 +222,7 @@ def test_the_model_sees_a_small_selection_of_every_part():
     assert {ev.chunk.part for ev in material} >= {Part.MEASURES, Part.SHORTCOMINGS, Part.PLANS}
     assert all(len(ev.chunk.text) <= cfg.passage_chars for ev in material)
     assert all(report.text[ev.chunk.start : ev.chunk.end] == ev.chunk.text for ev in material)
-    model = FakeChatModel(["概述。"])
+    model = FakeChatModel(["概述。", "概述。"])
     summarize(report, model=model)
     assert messages_tokens(model.history[0].messages) <= cfg.material_tokens + 700  # + instructions and example
 

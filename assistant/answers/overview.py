@@ -7,7 +7,8 @@ its first sentences), so that the local 1.5B model writes it in well under a min
 * keeps whole sentences only: a reply cut off at ``max_tokens`` does not end mid-sentence;
 * refuses a copy: when the overview repeats more than ``summary.copy_max_chars`` characters of the report
   word for word, the model is asked once more, quoting the copied run; a second copy (or no time left for
-  one) means no overview, never a copied one.
+  one) means no overview, never a copied one. An overview citing nothing is asked again the same way, and
+  shown with a warning when the second one cites nothing either.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _CLAUSE_END = ",，、:："
 # The last sentence end of a reply, with the citation written right after it ("…。[ev-1a2b3c4d]").
 _LAST_SENTENCE = re.compile(r"^(.*[。!！?？](?:\s*[\[【(（]\s*ev-[0-9A-Za-z, ，ev-]*[\]】)）])?)", re.S)
 _MARKS = re.compile(r"\[\d+\]|⚠")
+_JOINED_MARKS = re.compile(r"(\[\d+\])[、,，\s]+(?=\[\d+\])")
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def whole_sentences(raw: str) -> str:
 
 def stream_overview(report: Report, model, settings: SummarySettings) -> Iterator[SummaryStep | str | Overview]:
     """``WRITING``, the model's text as it comes (raw, with its [ev-…] ids), ``CHECKING``; ``REWRITING`` and
-    the second reply when the first copied the report; the ``Overview`` last."""
+    the second reply when the first copied the report or cited nothing; the ``Overview`` last."""
     evidence = overview_material(report, settings)
     if not evidence:
         yield Overview(None, note="报告没有可供概述的段落。")
@@ -139,7 +141,8 @@ def stream_overview(report: Report, model, settings: SummarySettings) -> Iterato
         if step is REWRITING:
             spent = time.monotonic() - started
             if spent > settings.deadline_s - spent:  # a second try would not end within the budget
-                result.note = f"概述照抄了原文 {result.copied_chars} 字, 来不及让模型改写, 不显示概述。"
+                if result.text is None:
+                    result.note = f"概述照抄了原文 {result.copied_chars} 字, 来不及让模型改写, 不显示概述。"
                 break
         yield step
         result.attempts += 1
@@ -155,18 +158,23 @@ def stream_overview(report: Report, model, settings: SummarySettings) -> Iterato
         reply = whole_sentences("".join(raw))
         checked = check_reply(reply, evidence)
         if checked.refused:
-            result.note = "模型没有给出概述。"
+            result.note = result.note if result.text else "模型没有给出概述。"
             break
-        copied = copied_run(_MARKS.sub("", checked.text), report.text)
+        text = _JOINED_MARKS.sub(r"\1", checked.text)  # [1]、[2] → [1][2]
+        copied = copied_run(_MARKS.sub("", text), report.text)
         result.copied_chars = len(copied)
-        if len(copied) <= settings.copy_max_chars:
-            result.text, result.citations, result.ungrounded = checked.text, checked.citations, checked.ungrounded
+        if len(copied) > settings.copy_max_chars:
+            if result.text is None:  # (an earlier one that only lacked citations is kept)
+                result.note = f"模型两次都照抄了原文(最长 {len(copied)} 字), 不显示概述。"
+            problem = f"照抄了报告原文“{copied}”({len(copied)}字)"
+        else:
+            result.text, result.citations, result.ungrounded = text, checked.citations, checked.ungrounded
             result.note = "概述没有引用任何段落, 请谨慎使用。" if checked.uncited else ""
-            break
-        result.note = f"模型两次都照抄了原文(最长 {len(copied)} 字), 不显示概述。"
+            if not checked.uncited:
+                break
+            problem = "没有在句末标注所依据的材料编号"
         messages = messages + [
             {"role": "assistant", "content": reply},
-            *load_prompt("summary_rewrite").render(copied=copied, length=len(copied),
-                                                   copy_limit=settings.copy_max_chars),
+            *load_prompt("summary_rewrite").render(problem=problem, copy_limit=settings.copy_max_chars),
         ]
     yield result
