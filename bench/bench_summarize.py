@@ -117,9 +117,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"model {model.name} · {llm.threads} threads · server start {time.monotonic() - started:.1f} s "
               f"· load {_load():.1f}", flush=True)
 
+    from assistant.errors import BadInput
+
     rows: list[Row] = []
     for path in paths:
-        row = summarize_one(path, model, logs_dir)
+        try:
+            row = summarize_one(path, model, logs_dir)
+        except BadInput as exc:  # a report the metadata code cannot read: said, and the others still run
+            print(f"{path.name}: skipped ({exc})", flush=True)
+            continue
         rows.append(row)
         print(f"{row.report}: {row.seconds:.1f} s · calls {row.model_calls} · tokens {row.prompt_tokens} in / "
               f"{row.generated_tokens} out · overview {row.overview_chars} chars, copied ≤ {row.copied_chars} · "
