@@ -9,7 +9,6 @@ being done meanwhile.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,8 +19,6 @@ from assistant.figures import find_figures
 from assistant.llm import as_chat_model
 from assistant.settings import Settings, get_settings
 from assistant.types import Citation, Figure, Part, Report, Section
-
-log = logging.getLogger(__name__)
 
 LEAD_MAX_CHARS = 50
 _SENTENCE_END = "。;；!！?？\n"
