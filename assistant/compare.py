@@ -19,7 +19,7 @@ from assistant.errors import AssistantError, BadInput
 from assistant.figures import find_figures
 from assistant.llm import as_chat_model, context_budget
 from assistant.prompts import load_prompt
-from assistant.summarize import figure_what
+from assistant.answers.summarize import figure_what
 from assistant.types import Citation, Evidence, Figure, Report, SearchFilter
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,7 @@ FIGURE_RE = re.compile(
 )
 
 # Same-length translation for matching: full-width digits and punctuation to ASCII, traditional numerals.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／萬億兩", "0123456789%,.:-+/万亿两")  # and traditional 萬億兩
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／萬億兩餘", "0123456789%,.:-+/万亿两余")  # and traditional 萬億兩餘
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CODE_NEIGHBOUR = set("0123456789.-/:+*_#@") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

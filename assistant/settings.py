@@ -118,6 +118,49 @@ class RetrievalSettings(BaseModel, extra="forbid"):
     part_boost: float = Field(
         0.1, ge=0, description="Relative score bonus for chunks in the report part a question asks about (不足/原因/安排…)"
     )
+    literal_min_chars: int = Field(
+        6, ge=2, description="Shortest run of a question's characters that counts as a phrase quoted from a report "
+        "(《…》/“…” names or a plain literal run)",
+    )
+    literal_full_chars: int = Field(
+        12, ge=2,
+        description="An unquoted run of this many characters counts as fully as a quoted name; shorter ones "
+        "count less, down to nothing at literal_min_chars (short runs are often just the topic's usual words)",
+    )
+    literal_max_share: float = Field(
+        0.1, gt=0, le=1,
+        description="A quoted phrase is distinctive when at most this share of the search candidates hold it (at "
+        "least one may); only distinctive phrases lift a passage",
+    )
+    literal_weight: float = Field(
+        1.0, ge=0,
+        description="Passages holding a distinctive phrase of the question word for word get this share of the best "
+        "fused score added, times the phrase's strength (1.0: a quoted name ranks first; 0: off)",
+    )
+
+
+class SummarySettings(BaseModel, extra="forbid"):
+    """The model-written overview of ``assistant summarize`` (the rest of a summary is extracted by code)."""
+
+    material_tokens: int = Field(
+        700, ge=100,
+        description="Model tokens of report passages shown for the overview; small, so the local 1.5B model "
+        "writes it in well under a minute (bench/bench_summarize.py)",
+    )
+    passage_chars: int = Field(
+        110, ge=20, description="Each passage shown is cut to its first sentences within this many characters"
+    )
+    overview_max_tokens: int = Field(200, ge=32, description="Longest overview the model may write, in tokens")
+    copy_max_chars: int = Field(
+        40, ge=8,
+        description="Longest run of the report's own words the overview may repeat; a longer one gets one "
+        "rewrite with a stricter instruction, then no overview",
+    )
+    deadline_s: float = Field(
+        60.0, gt=0,
+        description="Time budget for the overview: the rewrite is tried only when the first attempt left at "
+        "least as long as it took",
+    )
 
 
 class GuardSettings(BaseModel, extra="forbid"):
@@ -224,6 +267,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     library: LibrarySettings = LibrarySettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    summary: SummarySettings = SummarySettings()
     ui: UISettings = UISettings()
     judge: JudgeSettings = JudgeSettings()
     guards: GuardSettings = GuardSettings()

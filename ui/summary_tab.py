@@ -1,21 +1,26 @@
 """摘要 tab: one report's structured summary and figures table; a cross-report comparison; the commitment
-tracker for two consecutive reports of one body. The work is ``assistant.summarize``,
+tracker for two consecutive reports of one body. The work is ``assistant.answers.summarize``,
 ``assistant.compare`` and ``assistant.drafting.track``; this module only lays the results out.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import gradio as gr
 
 from assistant.errors import AssistantError
+from assistant.phases import AnswerPhase, PhaseClock, ticking
 from ui.context import AppContext
 from ui.render import citation_html, clip, esc, mark_figures, rows
 
 FIGURE_HEADERS = ["事项", "数字", "单位", "所在部分", "原句"]
 COMPARE_HEADERS = ["单位", "年度", "回答", "数字", "出处"]
 TRACK_HEADERS = ["上年度安排", "落实情况", "匹配度", "后一年报告中的相关段落"]
+TICK_S = 1.0  # how often the summary's progress line is redrawn while the model writes
 
 
 @dataclass
@@ -37,10 +42,13 @@ def tracker_pairs(reports: list) -> dict[str, list[tuple[str, str]]]:
     return pairs
 
 
-def summary_html(summary) -> str:
-    """The structured summary: a cited overview (when a model wrote one), then the report's own passages
-    per part, each labelled with the heading it sits under so it can be found in the report."""
+def summary_html(summary, progress: str = "") -> str:
+    """The structured summary: a cited overview (when a model wrote one) — or, while the model writes it,
+    ``progress`` (what is being done, seconds taken) — then the report's own passages per part, each
+    labelled with the heading it sits under so it can be found in the report."""
     out = [f'<div class="report-view"><h3>{esc(summary.label)} 摘要</h3>']
+    if progress:
+        out.append(f'<div class="answer-phase note note-muted" id="summary-progress">{esc(progress)}</div>')
     if summary.overview:
         out.append(f'<div class="answer-text">{mark_figures(summary.overview, summary.overview_ungrounded)}</div>')
         if summary.overview_ungrounded:
@@ -67,6 +75,47 @@ def summary_html(summary) -> str:
 
 def figure_rows(summary) -> list[list[str]]:
     return rows((f.what, f.figure.text, f.figure.unit, f.part.value, f.sentence) for f in summary.figures)
+
+
+def summarize_stream(ctx: AppContext, ref: str | None, tick_s: float = TICK_S) -> Iterator[tuple]:
+    """One report's summary as it is made: (summary html, figure rows). The code-extracted parts and the
+    figures table come at once; the overview's progress (模型撰写概述 12 秒 · 已用 13 秒) is redrawn every
+    ``tick_s`` until the checked overview replaces it."""
+    if not ref:
+        gr.Warning("请先选择一份报告。")
+        yield gr.skip(), gr.skip()
+        return
+    from assistant.answers.summarize import Summary, stream_summary
+
+    try:
+        rep = ctx.with_library(lambda lib: lib.get(ref))
+    except AssistantError as exc:
+        gr.Warning(str(exc))
+        yield f'<div class="note note-error">{esc(exc)}</div>', gr.skip()
+        return
+    try:
+        model = ctx.model()
+    except AssistantError as exc:  # the code-extracted summary still works without a model
+        ctx.note_error(exc)
+        model = None
+    clock, summ, written = PhaseClock(), None, 0
+    # closing(): leaving the page's event closes the stream, and with it the model's request
+    with contextlib.closing(ticking(stream_summary(rep, model), tick_s)) as stream:
+        for item in stream:
+            if isinstance(item, Summary):
+                first, summ = summ is None, item
+                if first:  # the parts code extracted: shown while the model writes the overview
+                    yield summary_html(summ, clock.line()), figure_rows(summ)
+                continue
+            if isinstance(item, AnswerPhase):
+                clock.enter(item)
+            elif isinstance(item, str):
+                written += len(item)
+            line = clock.line() + (f" · 已写 {written} 字" if written else "")
+            yield (summary_html(summ, line) if summ else f'<div class="note note-muted">{esc(line)}</div>'), gr.skip()
+    assert summ is not None
+    took = f"用时 {time.monotonic() - clock.started:.0f} 秒" + (f" · 模型 {summ.model}" if summ.model else "")
+    yield summary_html(summ, took), figure_rows(summ)
 
 
 def comparison_rows(comparison) -> list[list[str]]:
@@ -150,26 +199,6 @@ def build(ctx: AppContext) -> SummaryTab:
                 column_widths=["36%", "14%", "10%", "40%"], elem_id="track-table",
             )
 
-    def summarize_one(ref: str | None, progress=gr.Progress()):
-        if not ref:
-            gr.Warning("请先选择一份报告。")
-            return gr.skip(), gr.skip()
-        from assistant.summarize import summarize
-
-        progress(0.1, desc="正在生成摘要…")
-        try:
-            rep = ctx.with_library(lambda lib: lib.get(ref))
-        except AssistantError as exc:
-            gr.Warning(str(exc))
-            return f'<div class="note note-error">{esc(exc)}</div>', gr.skip()
-        try:
-            model = ctx.model()
-        except AssistantError as exc:  # the code-extracted summary still works without a model
-            ctx.note_error(exc)
-            model = None
-        summ = summarize(rep, model)
-        return summary_html(summ), figure_rows(summ)
-
     def compare_all(question: str, progress=gr.Progress()):
         from assistant.compare import compare
 
@@ -187,6 +216,9 @@ def build(ctx: AppContext) -> SummaryTab:
             gr.Warning(str(exc))
             return gr.skip(), f"⚠ {esc(exc)}"
         return comparison_rows(result), f"{esc(result.filter.describe())};{esc(result.coverage_line())}"
+
+    def summarize_one(ref: str | None):
+        yield from summarize_stream(ctx, ref)
 
     go.click(summarize_one, report, [summary, figures], concurrency_id="model")
     compare_btn.click(compare_all, compare_q, [compare_table, compare_note], concurrency_id="model")

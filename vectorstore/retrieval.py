@@ -7,12 +7,19 @@ Two methods, both measured by ``bench/bench_retrieval.py`` on the gold set:
   about figures and named measures hinge on exact terms that the small embedding model blurs.
 * ``weighted`` — normalised scores, weighted and summed (a chunk missing from one list gets 0 from it):
   BM25 divided by the best BM25 score, dense cosine similarity min-max over the candidates.
+
+Then two soft priors on the fused list: ``prefer_parts`` (the part a question asks about) and
+``prefer_literal`` (a passage holding a distinctive phrase of the question word for word).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from assistant.settings import RetrievalSettings
+from assistant.textnorm import normalize
 
 FusionMethod = Literal["rrf", "weighted"]
 
@@ -94,5 +101,90 @@ def prefer_parts(candidates: list[Candidate], part_of: dict[str, str], parts: li
     for c in candidates:
         if part_of.get(c.key) in wanted:
             c.fused *= 1.0 + boost
+    big = 1 << 30
+    return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))
+
+
+def _literal_form(text: str) -> str:
+    """For word-for-word matching: one punctuation style, no spaces or line breaks (a PDF wraps lines
+    mid-phrase)."""
+    return "".join(normalize(text).split())
+
+
+_QUOTED = re.compile(r'《([^》]+)》|"([^"]+)"|「([^」]+)」|\'([^\']+)\'')  # after normalize: “” → ""
+_YEAR = re.compile(r"(?:19|20)\d{2}年?度?")
+
+
+def _runs_in(question: str, body: str, min_chars: int) -> set[str]:
+    """The maximal runs of the question's characters (≥ ``min_chars``) that ``body`` holds word for word."""
+    runs: set[str] = set()
+    reach = 0  # a run starting inside the previous one and ending no later is part of it
+    for i in range(len(question) - min_chars + 1):
+        j = i + min_chars
+        if question[i:j] not in body:
+            continue
+        while j < len(question) and question[i : j + 1] in body:
+            j += 1
+        if j > reach:
+            runs.add(question[i:j])
+            reach = j
+    return runs
+
+
+def _strength(run: str, quoted: list[str], settings: RetrievalSettings) -> float:
+    """1 for a run holding a whole phrase the question quotes (《…》, “…”); else growing with length, from 0
+    at ``literal_min_chars`` to 1 at ``literal_full_chars``: a long run is a quotation, a short one may be the
+    topic's usual words (执法人员持证率)."""
+    if any(q in run for q in quoted):
+        return 1.0
+    span = max(1, settings.literal_full_chars - settings.literal_min_chars)
+    return min(1.0, (len(run) - settings.literal_min_chars) / span)
+
+
+def _masked(question: str, orgs: set[str]) -> str:
+    """The question with bodies' names and years blanked outside its quotation marks: they say where to look,
+    which the filter handles, not which passage (《芦林镇2024年法治政府建设工作要点》 keeps its own)."""
+    out, pos = [], 0
+    for m in [*_QUOTED.finditer(question), None]:
+        plain = question[pos : m.start() if m else len(question)]
+        for name in sorted(orgs, key=len, reverse=True):
+            plain = plain.replace(name, "\0")
+        out.append(_YEAR.sub("\0", plain))
+        if m:
+            out.append(m.group(0))
+            pos = m.end()
+    return "".join(out)
+
+
+def prefer_literal(
+    candidates: list[Candidate],
+    question: str,
+    meta_of: dict[str, dict],
+    settings: RetrievalSettings,
+) -> list[Candidate]:
+    """Raise the candidates whose text holds, word for word, a *distinctive* phrase of the question.
+
+    A phrase is a run of at least ``literal_min_chars`` of the question's characters that a candidate's text
+    holds (its text only: the headings are shared by every chunk under them); it is distinctive when at most
+    ``literal_max_share`` of the candidates hold it (at least one may): 第一责任人职责清单 names one paragraph,
+    法治政府建设 is in every other. Bodies' names and years are masked first (``_masked``). A candidate gets
+    ``literal_weight`` × the best fused score × the strength of its best phrase (``_strength``): with weight
+    1, a passage holding a quoted name ranks first. ``meta_of`` maps a candidate's key to its row's metadata
+    (``text``, ``org``).
+    """
+    weight, min_chars = settings.literal_weight, settings.literal_min_chars
+    if weight <= 0 or not candidates:
+        return candidates
+    q = _literal_form(question)
+    quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(q)]
+    q = _masked(q, {meta_of[c.key]["org"] for c in candidates if c.key in meta_of})
+    bodies = {c.key: _literal_form(meta_of.get(c.key, {}).get("text", "")) for c in candidates}
+    runs = {key: _runs_in(q, body, min_chars) for key, body in bodies.items()}
+    limit = max(1, int(settings.literal_max_share * len(candidates)))
+    distinctive = {r for r in set().union(*runs.values()) if sum(r in body for body in bodies.values()) <= limit}
+    best = max(c.fused for c in candidates)
+    for c in candidates:
+        strength = max((_strength(r, quoted, settings) for r in runs[c.key] if r in distinctive), default=0.0)
+        c.fused += weight * best * strength
     big = 1 << 30
     return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from assistant.cli.filters import add_filter_args, explicit_filter
 from assistant.types import Answer
@@ -163,13 +164,41 @@ def _optional_model():
         return None
 
 
+class StepLines(WaitingLine):
+    """Progress of a long command on stderr: redrawn in place on a terminal (``WaitingLine``); in a pipe or
+    a log, one line per step, so a minute's wait still says what was being done and for how long."""
+
+    def update(self, item) -> None:
+        from assistant.phases import AnswerPhase
+
+        if self.enabled or not isinstance(item, AnswerPhase):
+            super().update(item)
+            return
+        self.clock.enter(item)
+        print(f"{item.label}… 已用 {time.monotonic() - self.clock.started:.0f} 秒", file=self.out, flush=True)
+
+
 def cmd_summarize(args: argparse.Namespace) -> int:
+    import contextlib
+
     from assistant import runtime
-    from assistant.summarize import summarize
+    from assistant.answers.summarize import Summary, stream_summary
+    from assistant.phases import ticking
 
     report = runtime.library().get(args.report)
     model = None if args.no_model else _optional_model()
-    s = summarize(report, model=model)
+    progress, s = StepLines(), None
+    try:
+        with contextlib.closing(ticking(stream_summary(report, model=model))) as stream:  # Ctrl-C ends it too
+            for item in stream:
+                if isinstance(item, Summary):
+                    s = item
+                else:
+                    progress.update(item)
+    finally:
+        progress.clear()
+    assert s is not None
+    seconds = time.monotonic() - progress.clock.started
     print(f"《{report.meta.title}》 {s.label} ({report.id})")
     if s.overview:
         print(f"\n概述 (模型撰写, 已核对): {s.overview}")
@@ -200,6 +229,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
             print("  (报告中没有找到这一部分)")
         for p in passages:
             print(f"  - {_short(p.text)}  [字符 {p.start}–{p.end}]")
+    print(f"\n用时 {seconds:.1f} 秒" + (f" · 模型 {s.model}" if s.model else ""))
     return 0
 
 

@@ -2,33 +2,27 @@
 
 Code extracts the facts, so they are exact: key measures (the 举措成效 headings and each paragraph's
 lead sentence), a table of every figure (what, number, unit, the sentence it comes from), the
-shortcomings and next year's plans (the report's Items). A short model-written overview with
-citations is added only when a model is given, and is checked like any answer.
+shortcomings and next year's plans (the report's Items). With a model, a short overview in the model's
+own words is added, cited and checked (``assistant.answers.overview``); ``stream_summary`` says what is
+being done meanwhile.
 """
 
 from __future__ import annotations
 
-import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answers.citations import check_reply
-from assistant.answers.evidence import evidence_block, pack_evidence
-from assistant.errors import AssistantError
+from assistant.answers.figure_labels import figure_what, label_figures  # noqa: F401 (figure_what: compare)
+from assistant.answers.overview import EXTRACTING, Overview, SummaryStep, stream_overview
 from assistant.figures import find_figures
-from assistant.llm import as_chat_model, context_budget
-from assistant.prompts import load_prompt
-from assistant.types import Citation, Evidence, Figure, Part, Report, Section
+from assistant.llm import as_chat_model
+from assistant.settings import Settings, get_settings
+from assistant.types import Citation, Figure, Part, Report, Section
 
-log = logging.getLogger(__name__)
-
-OVERVIEW_MAX_TOKENS = 400
 LEAD_MAX_CHARS = 50
-WHAT_MAX_CHARS = 24
 _SENTENCE_END = "。;；!！?？\n"
 _CLAUSE_BREAK = re.compile(r"[。;；!！?？\n,，、:：]")
-# Verbs and hedges between a figure's subject and the number: 化解率达到96.77% → 化解率.
-_WHAT_TAIL = re.compile(r"(?:共计|共|累计|总计|合计|达到|达|为|约|近|超过|超|逾|多达|计|了)+$")
 
 
 @dataclass
@@ -67,6 +61,8 @@ class Summary:
     overview_citations: list[Citation] = field(default_factory=list)
     overview_ungrounded: list[Figure] = field(default_factory=list)
     overview_note: str = ""  # why there is no overview, when there is none
+    overview_copied_chars: int = 0  # the longest run of the report's words the model's last overview repeated
+    overview_attempts: int = 0  # model calls made for the overview
     model: str = ""
 
 
@@ -137,29 +133,17 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def figure_what(text: str, fig: Figure, sentence_start: int, previous_end: int) -> str:
-    """The phrase naming what a figure counts: from the last clause break (or previous figure) to the number."""
-    floor = max(sentence_start, previous_end)
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, floor, fig.start)]
-    phrase = text[breaks[-1] if breaks else floor : fig.start].strip()
-    phrase = _WHAT_TAIL.sub("", phrase).strip().rstrip("“\"‘'《(（")
-    return phrase[-WHAT_MAX_CHARS:]
-
-
 def figures_table(report: Report) -> list[FigureRow]:
-    """Every figure in the report body, in order, with what it counts and its sentence."""
+    """Every figure in the report body that code can say what it counts, in order, with its sentence.
+    A figure without a readable label (part of a name, a preposition before it …) is left out."""
+    figures = find_figures(report.text)
+    labels = label_figures(report.text, figures, lambda f: _sentence_around(report.text, f.start, f.end))
     rows: list[FigureRow] = []
-    previous_end = 0
-    for fig in find_figures(report.text):
-        part = part_at(report, fig.start)
-        s, e = _sentence_around(report.text, fig.start, fig.end)
-        what = figure_what(report.text, fig, s, previous_end)
-        if not what and rows and rows[-1].sentence_start == s:
-            what = rows[-1].what  # 1420户1500万元: the second number counts the same thing
-        previous_end = fig.end
-        if part in (Part.PREAMBLE, Part.CLOSING) and not what:
+    for fig, what in zip(figures, labels):
+        if not what:
             continue
-        rows.append(FigureRow(what, fig, report.text[s:e], s, e, part))
+        s, e = _sentence_around(report.text, fig.start, fig.end)
+        rows.append(FigureRow(what, fig, report.text[s:e], s, e, part_at(report, fig.start)))
     return rows
 
 
@@ -171,30 +155,14 @@ def _items_or_sections(report: Report, part: Part) -> list[Passage]:
             for s in report.sections if s.part == part and s.depth == 1]
 
 
-def overview_messages(report: Report, evidence: list[Evidence]) -> list[dict]:
-    return load_prompt("summary").render(report_label=report.meta.label, evidence=evidence_block(evidence))
-
-
-def _overview_evidence(report: Report, model) -> list[Evidence]:
-    """The report's chunks, a few from each part in report order, packed into the model's window."""
-    order = [Part.MEASURES, Part.LEADERSHIP, Part.SHORTCOMINGS, Part.CAUSES, Part.PLANS]
-    by_part = {p: [c for c in report.chunks if c.part == p] for p in order}
-    picked, round_ = [], 0
-    while any(round_ < len(v) for v in by_part.values()):  # round-robin so every part is represented
-        for p in order:
-            if round_ < len(by_part[p]):
-                picked.append(by_part[p][round_])
-        round_ += 1
-    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in picked]
-    budget = context_budget(model.context_window, overview_messages(report, []), OVERVIEW_MAX_TOKENS)
-    kept = {ev.id for ev in pack_evidence(evidence, budget)}
-    return sorted((ev for ev in evidence if ev.id in kept), key=lambda ev: ev.chunk.start)
-
-
-def summarize(report: Report, model=None) -> Summary:
-    """The structured summary; with a model (ours or a LangChain chat model), also a short cited overview
-    (checked like an answer)."""
+def stream_summary(report: Report, model=None, settings: Settings | None = None) -> Iterator[SummaryStep | str | Summary]:
+    """The summary as it is made, for front ends that show progress: ``EXTRACTING``, the code-extracted
+    ``Summary`` (shown at once), then with a model (ours or a LangChain chat model) ``WRITING``, the model's
+    raw text, ``CHECKING`` (and ``REWRITING`` … when the first overview copied the report), and the same
+    ``Summary`` again, finished. The last item is always the finished ``Summary``."""
+    settings = settings or get_settings()
     model = as_chat_model(model)
+    yield EXTRACTING
     summary = Summary(
         report.id,
         report.meta.label,
@@ -206,24 +174,27 @@ def summarize(report: Report, model=None) -> Summary:
     )
     if model is None:
         summary.overview_note = "未使用模型,只列出代码摘出的内容。"
-        return summary
+        yield summary
+        return
     summary.model = getattr(model, "name", "")
-    evidence = _overview_evidence(report, model)
-    if not evidence:
-        summary.overview_note = "报告没有可供概述的段落。"
-        return summary
-    try:
-        raw = model.complete(overview_messages(report, evidence), max_tokens=OVERVIEW_MAX_TOKENS)
-    except AssistantError as exc:
-        summary.overview_note = f"概述未生成: {exc}"
-        return summary
-    checked = check_reply(raw, evidence)
-    if checked.refused:
-        summary.overview_note = "模型没有给出概述。"
-        return summary
-    summary.overview = checked.text
-    summary.overview_citations = checked.citations
-    summary.overview_ungrounded = checked.ungrounded
-    if checked.uncited:
-        summary.overview_note = "概述没有引用任何段落,请谨慎使用。"
+    summary.overview_note = "概述撰写中…"
+    yield summary
+    for item in stream_overview(report, model, settings.summary):
+        if isinstance(item, Overview):
+            summary.overview, summary.overview_citations = item.text, item.citations
+            summary.overview_ungrounded, summary.overview_note = item.ungrounded, item.note
+            summary.overview_copied_chars, summary.overview_attempts = item.copied_chars, item.attempts
+        else:
+            yield item
+    yield summary
+
+
+def summarize(report: Report, model=None, settings: Settings | None = None) -> Summary:
+    """The structured summary; with a model, also a short overview in the model's own words, cited and
+    checked (``stream_summary`` without the progress)."""
+    summary = None
+    for item in stream_summary(report, model, settings):
+        if isinstance(item, Summary):
+            summary = item
+    assert summary is not None
     return summary
