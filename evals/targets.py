@@ -105,7 +105,13 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
 
 def run_retrieval(case: RetrievalCase, ctx: EvalContext) -> Observation:
     k = max(case.expect.in_top_k, RANK_DEPTH)
-    result = ctx.library.search(case.question, filter=search_filter(case.filter), k=k)
+    # Without a filter in the case, search as the answer path does: with the filter its reading of the question builds.
+    given = search_filter(case.filter)
+    if given is None:
+        from assistant.answers.question import question_filter
+
+        given = question_filter(case.question, ctx.library)
+    result = ctx.library.search(case.question, filter=given, k=k, infer=False)
     rank = checks.first_relevant_rank(result.hits, case.expect)
     hits = [
         {"rank": r, "org": h.chunk.org, "year": h.chunk.year, "part": Part(h.chunk.part).value,

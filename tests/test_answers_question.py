@@ -109,6 +109,13 @@ def test_filter_is_built_from_the_question():
     assert everything.is_empty() and everything.prefer_parts == []  # [] = no part: the library must not guess
 
 
+def test_plans_for_a_year_are_also_sought_in_the_report_on_the_year_before():
+    """对2024年…有什么打算: 2023's report planned 2024; 2024's own report plans 2025. Search both."""
+    f = q("芦林镇对2024年执法人员持证有什么打算?").search_filter()
+    assert f.orgs == ["芦林镇"] and sorted(f.years) == [2023, 2024]
+    assert q("芦林镇2024年执法人员持证率是多少?").search_filter().years == [2024]  # no plan asked: its own year
+
+
 @pytest.mark.parametrize("written, digits", [("两次", "2次"), ("二次", "2次"), ("俩次", "2次"), ("两名", "2名"), ("两轮", "2轮")])
 def test_two_in_words_equals_the_digit(written, digits):
     assert [f.value for f in find_figures(written)] == [2.0]

@@ -112,7 +112,10 @@ def test_retrieval_metrics_recall_and_mrr(tmp_path):
     )
 
     class Library:
-        def search(self, question, filter=None, k=8):
+        def catalog(self):
+            return []
+
+        def search(self, question, filter=None, k=8, infer=True):
             hits = [hit("启秀绿地路灯改造工程方案"), hit("调解组织122个"), hit("调解矛盾纠纷930件")]
             return types.SimpleNamespace(hits=hits[:k], filter=SearchFilter(inferred=True))
 

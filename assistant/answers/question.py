@@ -77,7 +77,13 @@ class Question:
         """The filter a search for this question applies: its bodies and the years they reported on, with
         the part it asks about as a soft preference. Nothing named → every report."""
         orgs = list(self.bodies) or None
-        years = list(self.report_years) or None
+        years = list(self.report_years)
+        if Part.PLANS in self.parts:
+            # "对2024年…有什么打算": the plans for a year are written in the report on the year before, when the
+            # library holds it, as well as (read the other way) in that year's own report.
+            held = {y for o, y in self.catalog if not orgs or o in orgs}
+            years += [y - 1 for y in self.report_years if y - 1 in held and y - 1 not in years]
+        years = years or None
         return SearchFilter(orgs=orgs, years=years, inferred=bool(orgs or years), prefer_parts=list(self.parts))
 
 
@@ -232,3 +238,8 @@ def _comparison_reports(text: str, bodies: list[str], report_years: tuple[int, .
             if all(p in held for p in pair):
                 return tuple(pair)
     return ()
+
+
+def question_filter(text: str, library) -> SearchFilter:
+    """The search filter a question's own reading builds, against the library's catalog (nothing decoded)."""
+    return parse_question(text, [(e.org, e.year) for e in library.catalog()]).search_filter()
