@@ -12,6 +12,7 @@ import re
 
 from assistant.drafting.checks import PLACEHOLDER, CheckContext, check_paragraph
 from assistant.drafting.plan import MATERIAL_THRESHOLD, DraftInputs, item_ref, item_title
+from assistant.drafting.review import review_heading
 from assistant.drafting.similarity import best_matches, shared_words
 from assistant.types import CoverageRow, Draft, DraftParagraph, DraftSection, Item, Part
 
@@ -32,24 +33,27 @@ def is_measure_for(paragraph: DraftParagraph, shortcoming: Item, label: str) -> 
 
 
 def derived_measure(shortcoming: Item, inp: DraftInputs, ctx: CheckContext) -> DraftParagraph:
-    """A measure built from last year's closest 安排 item (the body's own words), years moved on."""
-    prev, title = inp.previous, item_title(shortcoming)
+    """A measure built from last year's closest 安排 item, quoted as the commitment it is (not pasted as new
+    text), with a placeholder asking the user to review it."""
+    prev, title, next_year = inp.previous, item_title(shortcoming), ctx.year + 1
     plans = prev.items_of(Part.PLANS)
     best = best_matches(shortcoming.text, [p.text for p in plans], k=1, threshold=MATERIAL_THRESHOLD)
-    review = f"〔待补充:请核改此条自动补充的{ctx.year + 1}年措施〕"
+    review = f"〔待补充:请核改此条自动补充的{next_year}年措施〕"
     sources = [item_ref(prev, shortcoming)]
+    heading = ""
     if best:
         plan = plans[best[0][0]]
-        body = "".join(_SENTENCES.findall(_MARKER.sub("", plan.text))[:2]) or plan.text[:150]
-        text = f"针对“{title}”的问题,{body}"
+        first = (_SENTENCES.findall(_MARKER.sub("", plan.text)) or [plan.text[:150]])[0].rstrip("。")
+        text = f"{next_year}年，{ctx.self_reference}将针对“{title}”的问题，继续落实“{first}”的安排。"
+        heading = item_title(plan)
         sources.append(item_ref(prev, plan))
         note = f"自动补充: 模型未给出针对“{title}”的措施,依据上一年度{plan.key}改写"
     else:
-        text = f"针对“{title}”的问题,〔待补充:{ctx.year + 1}年针对该问题的具体措施〕"
+        text = f"{next_year}年，{ctx.self_reference}将针对“{title}”的问题，〔待补充:{next_year}年针对该问题的具体措施〕。"
         note = f"自动补充: 模型未给出针对“{title}”的措施,上一年度也无对应安排"
     para = check_paragraph(text, Part.PLANS, ctx)
     para.text += review
-    para.heading = check_paragraph(title, Part.PLANS, ctx).text
+    para.heading = review_heading(heading, ctx)[0]
     para.sources = sources
     para.notes.append(note)
     return para
@@ -69,6 +73,8 @@ def build_coverage(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_mis
         added = False
         if not measures and add_missing and plans_section is not None:
             para = derived_measure(item, inp, ctx)
+            if any(p.heading == para.heading for p in plans_section.paragraphs):
+                para.heading = ""  # two measures under one subheading read as one
             plans_section.paragraphs.append(para)
             measures, added = [para], True
         rows.append(CoverageRow(

@@ -3,6 +3,9 @@
 The plan is a list of sections, each a list of units; every unit is one model call with its prompt
 values and the sources it draws on. Section 一 has one unit per last-year 安排 item (commitments →
 results), section 三 one per 不足 item plus 原因, section 四 one per 不足 item (shortcomings → measures).
+A unit gives the model last year's concrete item, the material lines on its topic and a sentence pattern
+of the genre (in the prompt file); the model writes 2–4 sentences and code assembles the subheading
+(``Unit.heading``, from last year's item), the numbering and the placeholders.
 """
 
 from __future__ import annotations
@@ -40,11 +43,15 @@ class Unit:
     prompt: str  # prompt file name under prompts/
     values: dict[str, str]
     sources: list[SourceRef]
-    fallback_heading: str = ""  # subheading when the model gives none ('' = a paragraph without one)
+    heading: str = ""  # the subheading code gives the paragraph ('' = a paragraph without one)
     missing: str = ""  # placeholder to add when the model leaves none and no material backs the unit
     shortcoming: Item | None = None  # section 三/四 units: the last-year 不足 item they answer
     label: str = ""  # for progress: 安排-3
     no_copy: tuple[str, ...] = ()  # values whose text must not be pasted back (last year's facts as this year's)
+    title: str = ""  # what the unit is about, for placeholder labels: 深化普法宣传
+    # the material lines whose facts this unit states (results units only: a 不足 or 安排 unit sees the
+    # material as context, and its figures belong to section 一)
+    passages: list[Passage] = field(default_factory=list)
 
 
 @dataclass
@@ -91,16 +98,30 @@ def part_text(report: Report, part: Part) -> str:
     return "\n".join(report.text[s:e] for s, e in part_spans(report, (part,)))
 
 
-def format_passages(passages: list[Passage]) -> str:
+NO_FACTS = "(无)"
+
+
+def format_facts(passages: list[Passage]) -> str:
+    """The material lines as the model sees them: the user's words only (no labels or file names, which
+    a small model pastes into the text)."""
     if not passages:
-        return "(材料中没有相关内容)"
-    return "\n".join(f"[{p.label}] {p.text}" for p in passages)
+        return NO_FACTS
+    return "\n".join(f"- {p.text}" for p in passages)
+
+
+def strip_marker(text: str) -> str:
+    return _MARKER.sub("", text.strip())
 
 
 def mask_peer(text: str, peer: Report) -> str:
-    """A peer passage as shown to the model: its body's name and figures removed, so neither is copied."""
-    text = text.replace(peer.meta.org, "该地")
-    return re.sub(r"\d+(?:\.\d+)?", "若干", text)
+    """A peer passage as shown to the model: its body's name and its figures (number and unit) removed, so
+    neither is copied; 若干 in their place would be copied as a vague quantity."""
+    from assistant.figures import find_figures
+
+    for fig in sorted(find_figures(text), key=lambda f: -f.start):
+        if re.search(r"\d", fig.text):
+            text = text[: fig.start] + text[fig.end :]
+    return strip_marker(text.replace(peer.meta.org, "该地"))
 
 
 def _material_for(text: str, passages: list[Passage]) -> list[Passage]:
@@ -126,10 +147,10 @@ def _peer_practice(shortcoming: Item, peers: list[Report]) -> tuple[str, SourceR
         candidates += [(peer, it.text) for it in peer.items_of(Part.PLANS)]
         candidates += [(peer, c.text) for c in peer.chunks if c.part == Part.MEASURES]
     if not candidates:
-        return "(无)", None
+        return NO_FACTS, None
     best = best_matches(shortcoming.text, [t for _, t in candidates], k=1, threshold=PEER_THRESHOLD)
     if not best:
-        return "(无)", None
+        return NO_FACTS, None
     peer, text = candidates[best[0][0]]
     return mask_peer(text[:QUOTE_CHARS], peer), SourceRef("peer", f"{peer.meta.label} · 借鉴做法", text)
 
@@ -147,55 +168,56 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
             passages = assigned[i]
             section.units.append(Unit(
                 part, "draft_measures",
-                {"source_label": f"{prev.meta.label} · {item.key}", "commitment": item.text[:QUOTE_CHARS],
-                 "material": format_passages(passages)},
+                {"title": item_title(item), "commitment": strip_marker(item.text)[:QUOTE_CHARS],
+                 "facts": format_facts(passages)},
                 [item_ref(prev, item), *(p.ref() for p in passages)],
-                fallback_heading=item_title(item),
+                heading=item_title(item),
                 missing="" if passages else f"〔待补充:{year}年落实“{item_title(item)}”的具体做法和数据〕",
-                label=item.key, no_copy=("commitment",),
+                label=item.key, no_copy=("commitment",), title=item_title(item), passages=passages,
             ))
         used = {p.label for ps in assigned.values() for p in ps}
         rest = [p for p in inp.material if p.label not in used  # leadership and 其他 passages have sections of their own
                 and not any(w in p.text for w in (*OTHER_WORDS, *LEADERSHIP_WORDS))]
         if rest or not plans:  # the material's other work, or everything when last year listed no plans
             section.units.append(Unit(
-                part, "draft_other_work", {"material": format_passages(rest[:MAX_PASSAGES])},
-                [p.ref() for p in rest[:MAX_PASSAGES]], fallback_heading="其他工作",
-                missing="" if rest else f"〔待补充:{year}年主要举措和成效〕", label="其他工作",
+                part, "draft_other_work", {"facts": format_facts(rest[:MAX_PASSAGES])},
+                [p.ref() for p in rest[:MAX_PASSAGES]], heading="其他工作",
+                missing="" if rest else f"〔待补充:{year}年主要举措和成效〕", label="其他工作", title="其他工作",
+                passages=rest[:MAX_PASSAGES],
             ))
     elif part == Part.LEADERSHIP:
         passages = [p for p in inp.material if any(w in p.text for w in LEADERSHIP_WORDS)][:MAX_PASSAGES]
         last = part_text(prev, Part.LEADERSHIP)
         section.units.append(Unit(
             part, "draft_leadership",
-            {"last_year": last[:QUOTE_CHARS] or "(上一年度报告无此部分)", "material": format_passages(passages)},
+            {"last_year": last[:QUOTE_CHARS] or NO_FACTS, "facts": format_facts(passages)},
             ([SourceRef("last_report", f"{prev.meta.label} · 第一责任人", last[:QUOTE_CHARS])] if last else [])
             + [p.ref() for p in passages],
             missing="" if passages else f"〔待补充:{year}年党政主要负责人履职的具体事例(如述法、专题研究法治工作次数)〕",
-            label="第一责任人", no_copy=("last_year",),
+            label="第一责任人", no_copy=("last_year",), title="党政主要负责人履职", passages=passages,
         ))
     elif part == Part.SHORTCOMINGS:
         for item in shortcomings:
             passages = _material_for(item.text, inp.material)
             section.units.append(Unit(
                 part, "draft_shortcomings",
-                {"source_label": f"{prev.meta.label} · {item.key}", "shortcoming": item.text[:QUOTE_CHARS],
-                 "material": format_passages(passages)},
+                {"title": item_title(item), "shortcoming": strip_marker(item.text)[:QUOTE_CHARS],
+                 "facts": format_facts(passages)},
                 [item_ref(prev, item), *(p.ref() for p in passages)],
-                fallback_heading=item_title(item),
+                heading=item_title(item),
                 missing="" if passages else f"〔待补充:请确认{year}年“{item_title(item)}”是否仍然存在及具体表现〕",
-                shortcoming=item, label=item.key,
+                shortcoming=item, label=item.key, no_copy=("shortcoming",), title=item_title(item),
             ))
         causes = prev.items_of(Part.CAUSES)
         last_causes = "\n".join(c.text for c in causes)[:QUOTE_CHARS] or part_text(prev, Part.CAUSES)[:QUOTE_CHARS]
         section.units.append(Unit(
             part, "draft_causes",
-            {"shortcomings": "\n".join(f"- {item_title(s)}" for s in shortcomings) or "(见上)",
-             "last_year": last_causes or "(上一年度报告未单列原因)"},
+            {"shortcomings": "\n".join(f"- {item_title(s)}" for s in shortcomings) or NO_FACTS,
+             "last_year": last_causes or NO_FACTS},
             [item_ref(prev, c) for c in causes] or [item_ref(prev, s) for s in shortcomings],
-            fallback_heading="原因分析" if shortcomings else "",
+            heading="原因分析" if shortcomings else "",
             missing="" if shortcomings else f"〔待补充:{year}年存在的不足及原因〕",
-            label="原因",
+            label="原因", no_copy=("last_year",), title="原因分析",
         ))
     elif part == Part.PLANS:
         for item in shortcomings:
@@ -204,28 +226,31 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
             last_plan = plans[related[0][0]] if related else None
             peer_text, peer_ref = _peer_practice(item, inp.peers)
             sources = [item_ref(prev, item)] + ([item_ref(prev, last_plan)] if last_plan else [])
+            # the measure's heading is last year's matching plan title; a shortcoming's title would name the problem
+            title = item_title(last_plan) if last_plan else ""
             section.units.append(Unit(
                 part, "draft_plans",
-                {"source_label": f"{prev.meta.label} · {item.key}", "shortcoming": item.text[:QUOTE_CHARS],
-                 "last_plan": last_plan.text[:QUOTE_CHARS] if last_plan else "(无)", "peer": peer_text,
-                 "material": format_passages(passages)},
+                {"title": title or item_title(item), "shortcoming": strip_marker(item.text)[:QUOTE_CHARS],
+                 "last_plan": strip_marker(last_plan.text)[:QUOTE_CHARS] if last_plan else NO_FACTS, "peer": peer_text,
+                 "facts": format_facts(passages)},
                 sources + ([peer_ref] if peer_ref else []) + [p.ref() for p in passages],
-                fallback_heading=item_title(item), shortcoming=item, label=item.key, no_copy=("shortcoming",),
+                heading=title, shortcoming=item, label=item.key, no_copy=("shortcoming", "last_plan"),
+                title=title or item_title(item),
             ))
         if not shortcomings:
             section.units.append(Unit(
                 part, "draft_plans",
-                {"source_label": "无", "shortcoming": "(上一年度报告未列出不足)", "last_plan": "\n".join(
-                    p.text for p in plans)[:QUOTE_CHARS] or "(无)", "peer": "(无)", "material": "(无)"},
+                {"title": "主要安排", "shortcoming": NO_FACTS, "last_plan": "\n".join(
+                    strip_marker(p.text) for p in plans)[:QUOTE_CHARS] or NO_FACTS, "peer": NO_FACTS, "facts": NO_FACTS},
                 [item_ref(prev, p) for p in plans],
-                missing=f"〔待补充:{year + 1}年主要安排〕", label="安排",
+                missing=f"〔待补充:{year + 1}年主要安排〕", label="安排", no_copy=("last_plan",), title="主要安排",
             ))
     elif part == Part.OTHER:
         passages = [p for p in inp.material if any(w in p.text for w in OTHER_WORDS)][:MAX_PASSAGES]
         if not passages:
             return None
-        section.units.append(Unit(part, "draft_other", {"material": format_passages(passages)},
-                                  [p.ref() for p in passages], label="其他"))
+        section.units.append(Unit(part, "draft_other", {"facts": format_facts(passages)},
+                                  [p.ref() for p in passages], label="其他", title="其他情况", passages=passages))
     return section
 
 
