@@ -84,10 +84,13 @@ class CheckContext:
         return self_reference(self.org, self.level)
 
     def wrong_self_references(self, text: str) -> list[str]:
-        """我镇/本乡/我局… in ``text`` that are not this body's level (本镇 is as right as 我镇)."""
+        """我镇/本乡/我局… in ``text`` that are not this body's level (本镇 is as right as 我镇). A county
+        department's report speaks of its county as 我县/我区 too: only a town's forms are wrong there."""
         right = self.self_reference
+        county_ok = self.level == "部门"
         return [m.group() for m in _SELF_FORMS.finditer(text)
-                if m.group()[1:] != right[1:] and not text.startswith("区域", m.end() - 1)]
+                if m.group()[1:] != right[1:] and not text.startswith("区域", m.end() - 1)
+                and not (county_ok and m.group()[1:] in ("县", "区", "旗"))]
 
     def grounding_sources(self) -> list[str]:
         return [*self.material, *self.own_texts]
@@ -117,15 +120,7 @@ class CheckContext:
     @cached_property
     def material_clauses(self) -> list[tuple[str, list[Figure]]]:
         """Each clause of the material with its figures (years left out): what a gap can be filled from."""
-        from assistant.figures import find_figures
-
-        out = []
-        for passage in self.material:
-            for clause in re.findall(r"[^,，;；:：。!！?？\n]+", passage):
-                figures = [f for f in find_figures(clause) if not _is_year(f)]
-                if figures:
-                    out.append((clause, figures))
-        return out
+        return [c for passage in self.material for c in figure_clauses(passage)]
 
 
 def normalize_placeholders(text: str) -> str:
@@ -156,6 +151,21 @@ def scrub_foreign(text: str, ctx: CheckContext) -> tuple[str, list[str]]:
     for name in sorted(names, key=len, reverse=True):  # 泾源县司法局 before 泾源县
         text = text.replace(name, ctx.self_reference)
     return text, names
+
+
+_FIGURE_CLAUSE = re.compile(r"[^,，;；:：。!！?？\n]+")
+
+
+def figure_clauses(text: str) -> list[tuple[str, list[Figure]]]:
+    """The clauses of ``text`` that state figures (years are dates, not figures), with those figures."""
+    from assistant.figures import find_figures
+
+    out = []
+    for m in _FIGURE_CLAUSE.finditer(text):
+        figures = [f for f in find_figures(m.group()) if not _is_year(f)]
+        if figures:
+            out.append((m.group().strip(), figures))
+    return out
 
 
 def _is_year(fig: Figure) -> bool:

@@ -11,26 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.drafting.checks import PLACEHOLDER
+from assistant.drafting.checks import PLACEHOLDER, figure_clauses
 from assistant.drafting.material import Passage
 from assistant.figures import find_figures, same_figure
 from assistant.types import Draft, Figure
-
-_CLAUSE = re.compile(r"[^,，;；:：。!！?？\n]+")
-
-
-def _is_year(fig: Figure) -> bool:
-    return fig.unit == "年" and 1990 <= fig.value <= 2100
-
-
-def figure_clauses(passage: Passage) -> list[tuple[str, list[Figure]]]:
-    """The passage's clauses that state figures (years are dates, not figures), with those figures."""
-    out = []
-    for m in _CLAUSE.finditer(passage.text):
-        figures = [f for f in find_figures(m.group()) if not _is_year(f)]
-        if figures:
-            out.append((m.group().strip(), figures))
-    return out
 
 
 def _stated(fig: Figure, text: str) -> bool:
@@ -42,7 +26,7 @@ def add_material_figures(text: str, passages: Sequence[Passage]) -> tuple[str, l
     user's words); returns the new text and the figures added."""
     missing, added = [], []
     for passage in passages:
-        for clause, figures in figure_clauses(passage):
+        for clause, figures in figure_clauses(passage.text):
             lost = [f.text for f in figures if not _stated(f, text)]
             if lost and clause not in missing:
                 missing.append(clause)
@@ -63,7 +47,7 @@ def unused_material_figures(draft: Draft, passages: Sequence[Passage]) -> list[s
     body = "\n".join(p.heading + p.text for s in draft.sections for p in s.paragraphs)
     out = []
     for passage in passages:
-        for clause, figures in figure_clauses(passage):
+        for clause, figures in figure_clauses(passage.text):
             if any(not _stated(f, body) for f in figures):
                 out.append(f"{clause}({passage.label.strip()})")
     return out

@@ -30,6 +30,12 @@ class Passage:
     text: str
     headings: tuple[str, ...] = ()  # the material's heading lines above it, as written (outermost first)
 
+    @property
+    def body(self) -> str:
+        """The passage without a run-in heading of its own ("调解工作:全年…" → "全年…"): what a draft may say."""
+        lead = _LEAD_HEADING.match(_MARKER.sub("", self.text))
+        return _MARKER.sub("", self.text)[lead.end():].strip() if lead else self.text
+
     def ref(self) -> SourceRef:
         return SourceRef(kind="material", label=self.label, quote=self.text)
 

@@ -106,7 +106,7 @@ def format_facts(passages: list[Passage]) -> str:
     a small model pastes into the text)."""
     if not passages:
         return NO_FACTS
-    return "\n".join(f"- {p.text}" for p in passages)
+    return "\n".join(f"- {p.body}" for p in passages)
 
 
 def strip_marker(text: str) -> str:

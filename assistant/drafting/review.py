@@ -119,7 +119,8 @@ def nested_placeholder(r: Review) -> None:
 # Phrases that talk about the drafting inputs instead of the work. Framing ("上一年度报告指出,") is removed;
 # a sentence saying what the material lacks is dropped whole.
 _FILE_NAME = re.compile(r"[\w\-\u4e00-\u9fff]{1,40}\.(?:txt|md|docx?|pdf|xlsx?)", re.I)
-_PASSAGE_LABEL = re.compile(r"[\[【〔(（]?[^\[\]【】〔〕()（）,，。]{0,30}第\s*\d+\s*段[\]】〕)）]?")
+_PASSAGE_LABEL = re.compile(  # [notes.txt 第3段], (材料1第2段), 材料2第1段: how passages were labelled for the model
+    r"[\[【(（][^\[\]【】()（）]{0,40}第\s*\d+\s*段[\]】)）]|(?:材料\d*|[\w\-]+\.(?:txt|md|docx?))\s*第\s*\d+\s*段")
 _SOURCE_FRAME = re.compile(
     r"(?:根据|按照|依据|据|从|结合)?(?:(?:上一?年度|上年|去年|往年)的?(?:法治政府建设)?(?:年度)?报告|(?:今年|本年度?|今年的|"
     r"用户提供的?|所给|提供的|以上|上述)材料|材料)(?:[(（][^()（）]{0,30}[)）])?(?:中|里|内)?(?:所|的)?(?:指出|提到|提出|显示|要求|列出|所列|记载|"
@@ -491,8 +492,10 @@ def review_paragraph(text: str, ctx: CheckContext, *, topic: str = "", earlier: 
 
 # --- headings and sections ---------------------------------------------------------------------------------
 
+# A subheading opening with a subordinator is half a sentence (随着…的落实); one opening with the body's
+# self-reference or a time is a sentence. (部分干部法治意识有待提高 is a genre heading of a 不足 item.)
 _SUBORDINATE_START = ("随着", "由于", "通过", "为了", "为", "在", "根据", "按照", "虽然", "如果", "因为", "对于",
-                      "关于", "有的", "部分", "一些", "个别", "我", "本", "今年", "全年", "上一年度", "针对")
+                      "关于", "我", "本", "今年", "全年", "上一年度", "针对")
 _DANGLING_END = tuple("的了中时后下上等和及与是对把被将在从向")
 
 

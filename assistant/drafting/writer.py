@@ -78,7 +78,7 @@ def _render(unit: Unit, inp: DraftInputs, ctx: CheckContext) -> list[dict[str, s
 
 def _from_material(unit: Unit) -> str:
     """The unit's material passages as written: the fallback when the model wrote nothing usable."""
-    quotes = [p.text.strip() for p in unit.passages if p.text.strip()]
+    quotes = [p.body.strip() for p in unit.passages if p.body.strip()]
     return "".join(q if q[-1] in "。!！?？" else q + "。" for q in quotes)
 
 
