@@ -122,7 +122,7 @@ class DraftSettings(BaseModel, extra="forbid"):
     heading_min_chars: int = Field(4, ge=1, description="item_heading: shortest subheading")
     heading_max_chars: int = Field(16, ge=4, description="item_heading: longest subheading")
     placeholder_max_chars: int = Field(
-        40, ge=10, description="nested_placeholder: a 〔待补充:…〕 label longer than this holds pasted text")
+        60, ge=10, description="nested_placeholder: a 〔待补充:…〕 label longer than this holds pasted text")
     min_section_chars: int = Field(
         10, ge=1, description="empty_section: Han characters (placeholders included) a section needs")
     figure_match: float = Field(

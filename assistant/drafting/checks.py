@@ -47,6 +47,8 @@ def prompt_sentences(prefix: str = "draft_") -> list[str]:
     for path in sorted(PROMPTS_DIR.glob(f"{prefix}*.md")):
         for _, template in load_prompt(path.stem).messages:
             for line in template.splitlines():
+                if line.startswith("句式参考"):  # the genre's sentence pattern: a reply is meant to follow it
+                    continue
                 line = re.sub(r"〔[^〕]*〕", "|", line)
                 out += [piece.strip() for piece in re.split(r"\{[^{}]*\}|\|", line) if piece.strip()]
     return out

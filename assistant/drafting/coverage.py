@@ -12,7 +12,7 @@ import re
 
 from assistant.drafting.checks import PLACEHOLDER, CheckContext, check_paragraph
 from assistant.drafting.plan import MATERIAL_THRESHOLD, DraftInputs, item_ref, item_title
-from assistant.drafting.review import review_heading
+from assistant.drafting.review import fullwidth, review_heading
 from assistant.drafting.similarity import best_matches, shared_words
 from assistant.types import CoverageRow, Draft, DraftParagraph, DraftSection, Item, Part
 
@@ -51,7 +51,7 @@ def derived_measure(shortcoming: Item, inp: DraftInputs, ctx: CheckContext) -> D
     else:
         text = f"{next_year}年，{ctx.self_reference}将针对“{title}”的问题，〔待补充:{next_year}年针对该问题的具体措施〕。"
         note = f"自动补充: 模型未给出针对“{title}”的措施,上一年度也无对应安排"
-    para = check_paragraph(text, Part.PLANS, ctx)
+    para = check_paragraph(fullwidth(text)[0], Part.PLANS, ctx)
     para.text += review
     para.heading = review_heading(heading, ctx)[0]
     para.sources = sources
@@ -73,9 +73,16 @@ def build_coverage(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_mis
         added = False
         if not measures and add_missing and plans_section is not None:
             para = derived_measure(item, inp, ctx)
-            if any(p.heading == para.heading for p in plans_section.paragraphs):
+            # the paragraph written for it holds no measure (e.g. only a placeholder once copies were
+            # dropped): the derived measure takes its place rather than standing beside it
+            own = next((i for i, p in enumerate(paragraphs) if any(s.label == label for s in p.sources)), None)
+            others = [p for i, p in enumerate(plans_section.paragraphs) if i != own]
+            if any(p.heading == para.heading for p in others):
                 para.heading = ""  # two measures under one subheading read as one
-            plans_section.paragraphs.append(para)
+            if own is None:
+                plans_section.paragraphs.append(para)
+            else:
+                plans_section.paragraphs[own] = para
             measures, added = [para], True
         rows.append(CoverageRow(
             shortcoming=item,

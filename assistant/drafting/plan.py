@@ -20,7 +20,9 @@ from assistant.types import Item, Part, Report, SourceRef
 MATERIAL_THRESHOLD = 0.15  # share of a passage's keywords found in an item to count as "about" it
 PEER_THRESHOLD = 0.15  # share of a shortcoming's keywords in a peer passage to offer it as good practice
 MAX_PASSAGES = 4  # material passages per prompt (small models lose track of more)
-QUOTE_CHARS = 400  # last-year text shown per prompt
+QUOTE_CHARS = 400  # last-year text kept as a paragraph's source
+PROMPT_CHARS = 150  # last-year text shown to the model: a small model pastes back whatever it is given
+PEER_CHARS = 50  # a peer's practice shown to the model: one idea, not a passage to copy
 
 LEADERSHIP_WORDS = ("第一责任人", "述法", "书记", "主要负责人", "镇长", "乡长", "县长", "区长", "党委会", "中心组", "常务会")
 OTHER_WORDS = ("其他需要报告", "其他情况")
@@ -48,6 +50,7 @@ class Unit:
     shortcoming: Item | None = None  # section 三/四 units: the last-year 不足 item they answer
     label: str = ""  # for progress: 安排-3
     no_copy: tuple[str, ...] = ()  # values whose text must not be pasted back (last year's facts as this year's)
+    borrowed: tuple[str, ...] = ()  # other bodies' texts the unit may borrow an idea from, not sentences
     title: str = ""  # what the unit is about, for placeholder labels: 深化普法宣传
     # the material lines whose facts this unit states (results units only: a 不足 or 安排 unit sees the
     # material as context, and its figures belong to section 一)
@@ -113,15 +116,26 @@ def strip_marker(text: str) -> str:
     return _MARKER.sub("", text.strip())
 
 
+def shown(text: str, limit: int = PROMPT_CHARS) -> str:
+    """``text`` without its numbering, cut to ``limit`` characters at the last sentence or clause end."""
+    text = strip_marker(text)
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(c, 0, limit) for c in "。;；")
+    if cut < limit // 3:
+        cut = max(text.rfind(c, 0, limit) for c in ",，、")
+    return text[: cut + 1] if cut > 0 else text[:limit]
+
+
 def mask_peer(text: str, peer: Report) -> str:
-    """A peer passage as shown to the model: its body's name and its figures (number and unit) removed, so
-    neither is copied; 若干 in their place would be copied as a vague quantity."""
+    """A peer passage without its body's name and its figures (number and unit), so neither is copied;
+    若干 in their place would be copied as a vague quantity."""
     from assistant.figures import find_figures
 
     for fig in sorted(find_figures(text), key=lambda f: -f.start):
         if re.search(r"\d", fig.text):
             text = text[: fig.start] + text[fig.end :]
-    return strip_marker(text.replace(peer.meta.org, "该地"))
+    return text.replace(peer.meta.org, "该地")
 
 
 def _material_for(text: str, passages: list[Passage]) -> list[Passage]:
@@ -141,7 +155,8 @@ def _assign_material(items: list[Item], passages: list[Passage]) -> dict[int, li
 
 
 def _peer_practice(shortcoming: Item, peers: list[Report]) -> tuple[str, SourceRef | None]:
-    """The peer plan/measure passage that best matches a shortcoming, masked, with its source."""
+    """The peer plan/measure passage that best matches a shortcoming, masked and cut to one idea
+    (``PEER_CHARS``), with its source."""
     candidates: list[tuple[Report, str]] = []
     for peer in peers:
         candidates += [(peer, it.text) for it in peer.items_of(Part.PLANS)]
@@ -152,7 +167,11 @@ def _peer_practice(shortcoming: Item, peers: list[Report]) -> tuple[str, SourceR
     if not best:
         return NO_FACTS, None
     peer, text = candidates[best[0][0]]
-    return mask_peer(text[:QUOTE_CHARS], peer), SourceRef("peer", f"{peer.meta.label} · 借鉴做法", text)
+    return shown(mask_peer(text, peer), PEER_CHARS).rstrip(",，、;；"), SourceRef("peer", f"{peer.meta.label} · 借鉴做法", text)
+
+
+def _peer_of(ref: SourceRef, peers: list[Report]) -> Report:
+    return next(p for p in peers if ref.label.startswith(p.meta.label))
 
 
 def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
@@ -168,7 +187,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
             passages = assigned[i]
             section.units.append(Unit(
                 part, "draft_measures",
-                {"title": item_title(item), "commitment": strip_marker(item.text)[:QUOTE_CHARS],
+                {"title": item_title(item), "commitment": shown(item.text),
                  "facts": format_facts(passages)},
                 [item_ref(prev, item), *(p.ref() for p in passages)],
                 heading=item_title(item),
@@ -190,7 +209,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
         last = part_text(prev, Part.LEADERSHIP)
         section.units.append(Unit(
             part, "draft_leadership",
-            {"last_year": last[:QUOTE_CHARS] or NO_FACTS, "facts": format_facts(passages)},
+            {"last_year": shown(last) or NO_FACTS, "facts": format_facts(passages)},
             ([SourceRef("last_report", f"{prev.meta.label} · 第一责任人", last[:QUOTE_CHARS])] if last else [])
             + [p.ref() for p in passages],
             missing="" if passages else f"〔待补充:{year}年党政主要负责人履职的具体事例(如述法、专题研究法治工作次数)〕",
@@ -201,8 +220,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
             passages = _material_for(item.text, inp.material)
             section.units.append(Unit(
                 part, "draft_shortcomings",
-                {"title": item_title(item), "shortcoming": strip_marker(item.text)[:QUOTE_CHARS],
-                 "facts": format_facts(passages)},
+                {"title": item_title(item), "shortcoming": shown(item.text), "facts": format_facts(passages)},
                 [item_ref(prev, item), *(p.ref() for p in passages)],
                 heading=item_title(item),
                 missing="" if passages else f"〔待补充:请确认{year}年“{item_title(item)}”是否仍然存在及具体表现〕",
@@ -213,7 +231,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
         section.units.append(Unit(
             part, "draft_causes",
             {"shortcomings": "\n".join(f"- {item_title(s)}" for s in shortcomings) or NO_FACTS,
-             "last_year": last_causes or NO_FACTS},
+             "last_year": shown(last_causes) or NO_FACTS},
             [item_ref(prev, c) for c in causes] or [item_ref(prev, s) for s in shortcomings],
             heading="原因分析" if shortcomings else "",
             missing="" if shortcomings else f"〔待补充:{year}年存在的不足及原因〕",
@@ -230,18 +248,20 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
             title = item_title(last_plan) if last_plan else ""
             section.units.append(Unit(
                 part, "draft_plans",
-                {"title": title or item_title(item), "shortcoming": strip_marker(item.text)[:QUOTE_CHARS],
-                 "last_plan": strip_marker(last_plan.text)[:QUOTE_CHARS] if last_plan else NO_FACTS, "peer": peer_text,
+                {"title": title or item_title(item), "shortcoming": shown(item.text),
+                 "last_plan": shown(last_plan.text) if last_plan else NO_FACTS, "peer": peer_text,
                  "facts": format_facts(passages)},
                 sources + ([peer_ref] if peer_ref else []) + [p.ref() for p in passages],
                 heading=title, shortcoming=item, label=item.key, no_copy=("shortcoming", "last_plan"),
                 title=title or item_title(item),
+                # the peer's own words and the masked form a model copies from (figures gone, runs joined)
+                borrowed=(peer_ref.quote, mask_peer(peer_ref.quote, _peer_of(peer_ref, inp.peers))) if peer_ref else (),
             ))
         if not shortcomings:
             section.units.append(Unit(
                 part, "draft_plans",
-                {"title": "主要安排", "shortcoming": NO_FACTS, "last_plan": "\n".join(
-                    strip_marker(p.text) for p in plans)[:QUOTE_CHARS] or NO_FACTS, "peer": NO_FACTS, "facts": NO_FACTS},
+                {"title": "主要安排", "shortcoming": NO_FACTS, "last_plan": shown("\n".join(
+                    strip_marker(p.text) for p in plans)) or NO_FACTS, "peer": NO_FACTS, "facts": NO_FACTS},
                 [item_ref(prev, p) for p in plans],
                 missing=f"〔待补充:{year + 1}年主要安排〕", label="安排", no_copy=("last_plan",), title="主要安排",
             ))

@@ -79,6 +79,7 @@ class Review:
     topic: str = ""  # what the paragraph is about (its heading or unit label), for placeholder labels
     earlier: set[str] = field(default_factory=set)  # clause keys said in earlier paragraphs of the draft
     no_copy: list[str] = field(default_factory=list)  # the unit's inputs from last year, not to be pasted back
+    borrowed: list[str] = field(default_factory=list)  # other bodies' texts: an idea may be taken, not sentences
     notes: list[ReviewNote] = field(default_factory=list)
 
     def note(self, check: str, detail: str, repaired: bool = True) -> None:
@@ -264,20 +265,21 @@ def _grams(text: str, n: int) -> set[str]:
 def copied_sentence(r: Review) -> None:
     n = r.settings.copy_chars + 1
     m = r.settings.copy_input_chars
-    report, inputs = r.ctx.last_report_grams(n), set().union(*(_grams(t, m) for t in r.no_copy)) if r.no_copy else set()
-    if not report and not inputs:
+    report = r.ctx.last_report_grams(n)
+    borrowed = set().union(*(_grams(t, n) for t in r.borrowed)) if r.borrowed else set()
+    inputs = set().union(*(_grams(t, m) for t in r.no_copy)) if r.no_copy else set()
+    if not report and not inputs and not borrowed:
         return
     masked = _masked(r.text)
     drop = []
     for s, e in _sentences(r.text):
-        sentence = _QUOTED.sub("|", masked[s:e]).replace("□", "")
-        for part in sentence.split("|"):  # a run never spans a quoted commitment
-            if _grams(part, n) & report or _grams(part, m) & inputs:
-                drop.append((s, e))
-                break
+        whole = masked[s:e].replace("□", "")
+        parts = _QUOTED.sub("|", whole).split("|")  # a run never spans a quoted commitment of our own…
+        if any(_grams(p, n) & report or _grams(p, m) & inputs for p in parts) or _grams(whole, n) & borrowed:
+            drop.append((s, e))  # …but another body's sentence is not ours to quote
     if drop:
         r.text = _drop_spans(r.text, drop)
-        r.note("copied_sentence", f"删除照抄上一年度报告原文的句子 {len(drop)} 句")
+        r.note("copied_sentence", f"删除照抄上一年度报告或其他单位原文的句子 {len(drop)} 句")
 
 
 def clause_keys(text: str, min_chars: int) -> list[str]:
@@ -476,10 +478,13 @@ CHECK_FUNCTIONS: dict[str, Callable[[Review], None]] = {name: globals()[name] fo
 
 
 def review_paragraph(text: str, ctx: CheckContext, *, topic: str = "", earlier: set[str] | None = None,
-                     no_copy: Iterable[str] = (), only: Iterable[str] | None = None) -> tuple[str, list[ReviewNote]]:
+                     no_copy: Iterable[str] = (), borrowed: Iterable[str] = (),
+                     only: Iterable[str] | None = None) -> tuple[str, list[ReviewNote]]:
     """Run the paragraph checks (all, or ``only`` these) on ``text``; return the repaired text and notes.
-    ``earlier``: clause keys of the draft's earlier paragraphs; ``no_copy``: the unit's own inputs."""
-    r = Review(text, ctx, topic, earlier if earlier is not None else set(), [t for t in no_copy if t])
+    ``earlier``: clause keys of the draft's earlier paragraphs; ``no_copy``: the unit's own inputs from last
+    year (a run of ``copy_input_chars`` is a copy); ``borrowed``: peers' texts (a run over ``copy_chars``)."""
+    r = Review(text, ctx, topic, earlier if earlier is not None else set(), [t for t in no_copy if t],
+               [t for t in borrowed if t])
     for name in PARAGRAPH_CHECKS:
         if only is None or name in only:
             CHECK_FUNCTIONS[name](r)

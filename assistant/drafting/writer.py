@@ -108,7 +108,7 @@ def write_unit(unit: Unit, inp: DraftInputs, ctx: CheckContext, model, emit: Cal
     body, review = _model_heading(clean_reply(reply), unit, ctx)
     para = check_paragraph(body, unit.part, ctx)
     text, found = review_paragraph(para.text, ctx, topic=unit.title, earlier=earlier,
-                                   no_copy=[unit.values.get(k, "") for k in unit.no_copy])
+                                   no_copy=[unit.values.get(k, "") for k in unit.no_copy], borrowed=unit.borrowed)
     review += found
     notes: list[str] = []
     if _han(re.sub(r"〔[^〕]*〕", "", text)) < MIN_BODY_CHARS:
@@ -120,7 +120,7 @@ def write_unit(unit: Unit, inp: DraftInputs, ctx: CheckContext, model, emit: Cal
     if added:
         notes.append("补入材料中未写到的数字: " + "、".join(added))
     if not text.strip():
-        text = unit.missing or f"〔待补充:{unit.label}相关内容(模型未生成)〕"
+        text = unit.missing or f"〔待补充:{unit.title or unit.label}相关内容(模型未生成)〕"
         notes.append("模型未生成内容,已留待补充")
     elif unit.missing and not placeholders_in(text):  # no material behind it: the gap must stay visible
         text += unit.missing
@@ -164,8 +164,22 @@ def _preamble(inp: DraftInputs) -> DraftSection:
     return DraftSection(Part.PREAMBLE, "", [DraftParagraph(text=text, sources=[ref])])
 
 
+def even_headings(section: DraftSection) -> None:
+    """Numbered subsections are for a section whose paragraphs mostly have them: a lone （一） among
+    unheaded paragraphs (e.g. only 原因分析 after inline 不足 items) reads as a mistake, so it goes."""
+    paragraphs = section.paragraphs
+    headed = [p for p in paragraphs if p.heading]
+    if headed and len(headed) * 2 < len(paragraphs):
+        for p in headed:
+            p.review.append(ReviewNote("item_heading", f"本部分多数段落无小标题,“{p.heading}”也不单独编号"))
+            p.notes.append(p.review[-1].detail)
+            p.heading = ""
+
+
 def _finish(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_missing: bool) -> Draft:
     draft.coverage = build_coverage(draft, inp, ctx, add_missing=add_missing)
+    for section in draft.sections:
+        even_headings(section)
     draft.placeholders = [ph for s in draft.sections for p in s.paragraphs
                           for ph in placeholders_in(p.heading + p.text)]
     draft.unused_figures = unused_material_figures(draft, inp.material)
