@@ -120,7 +120,7 @@ class DraftSettings(BaseModel, extra="forbid"):
         1, ge=0, description="org_name_repeats: times the body's own name may stand in one paragraph; later ones "
         "become its self-reference (我镇/我县…)")
     heading_min_chars: int = Field(4, ge=1, description="item_heading: shortest subheading")
-    heading_max_chars: int = Field(16, ge=4, description="item_heading: longest subheading")
+    heading_max_chars: int = Field(20, ge=4, description="item_heading: longest subheading")
     placeholder_max_chars: int = Field(
         60, ge=10, description="nested_placeholder: a 〔待补充:…〕 label longer than this holds pasted text")
     min_section_chars: int = Field(

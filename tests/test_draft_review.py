@@ -168,3 +168,23 @@ def test_material_headings_are_not_passages():
     assert [p.text[:6] for p in passages] == ["党委理论学习", "调解工作:人", "组织执法业务"]
     assert passages[1].headings == ("吉昌镇2025年法治工作素材(镇司法所整理)", "五、矛盾纠纷化解", "调解工作")
     assert "矛盾纠纷化解" in material_headings(passages) and "五、矛盾纠纷化解" in material_headings(passages)
+
+
+def test_prompt_labels_echoed_before_the_facts_are_cut_not_the_facts(county):
+    text, notes = review_paragraph("2025年的事实:党委理论学习中心组集中学法6次。去年指出的不足是宣传方式较为传统。", county)
+    assert text == "党委理论学习中心组集中学法6次。宣传方式较为传统。" and "prompt_wording" in _checks(notes)
+
+
+def test_a_clause_pasted_from_the_units_input_goes_alone(county):
+    shortcoming = "各村习惯性借助原有的“法律明白人”,未能注入更多的“法律明白人”新鲜血液参与工作。"
+    text, notes = review_paragraph("2026年,我县将定期组织法律培训,注入更多的“法律明白人”新鲜血液参与工作,推动基层法治建设。",
+                                   county, no_copy=[shortcoming])
+    assert text == "2026年，我县将定期组织法律培训，推动基层法治建设。" and "copied_sentence" in _checks(notes)
+
+
+def test_item_titles_skip_a_leading_subordinate_clause():
+    from assistant.drafting.plan import item_title
+    from assistant.types import Item
+
+    text = "随着乡镇综合行政执法体制改革工作的落实,许多部门执法权力下放,造成乡镇执法人员不足。"
+    assert item_title(Item(Part.SHORTCOMINGS, 1, "随着乡镇综合行政执法体制改革工作的落实", text, 0, len(text))) == "许多部门执法权力下放"

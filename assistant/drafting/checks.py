@@ -110,6 +110,23 @@ class CheckContext:
             grams -= {k[i:i + n] for i in range(len(k) - n + 1)}
         return frozenset(grams)
 
+    @cached_property
+    def prompt_labels(self) -> re.Pattern | None:
+        """The labels the drafting prompts put before their values ("{year}年的事实:", "句式参考:"), as a
+        pattern matching them echoed in a reply (a year for {year}), with the colon or 是 after them."""
+        from assistant.prompts import PROMPTS_DIR, load_prompt
+
+        labels = set()
+        for path in sorted(PROMPTS_DIR.glob("draft_*.md")):
+            for _, template in load_prompt(path.stem).messages:
+                for line in template.splitlines():
+                    m = re.match(r"^([^:：。]{2,20})[:：]", line)
+                    if m and not re.fullmatch(r"\{\w+\}", m.group(1)) and not m.group(1)[0].isdigit():
+                        labels.add(re.sub(r"\\\{\w+\\\}", r"\\d{4}", re.escape(m.group(1))))
+        if not labels:
+            return None
+        return re.compile("(?:" + "|".join(sorted(labels, key=len, reverse=True)) + r")\s*(?:[:：]|是)\s*")
+
     def last_report_grams(self, n: int) -> frozenset[str]:
         from assistant.drafting.review import _key
 

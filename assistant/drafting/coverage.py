@@ -17,8 +17,6 @@ from assistant.drafting.similarity import best_matches, shared_words
 from assistant.types import CoverageRow, Draft, DraftParagraph, DraftSection, Item, Part
 
 MIN_MEASURE_CHARS = 15
-_SENTENCES = re.compile(r"[^。]*。")
-_MARKER = re.compile(r"^\s*(?:[\(（][一二三四五六七八九十\d]+[\)）]|[一二三四五六七八九十]+[、是]|\d+[、.．])\s*")
 
 
 def _han_chars(text: str) -> int:
@@ -43,8 +41,7 @@ def derived_measure(shortcoming: Item, inp: DraftInputs, ctx: CheckContext) -> D
     heading = ""
     if best:
         plan = plans[best[0][0]]
-        first = (_SENTENCES.findall(_MARKER.sub("", plan.text)) or [plan.text[:150]])[0].rstrip("。")
-        text = f"{next_year}年，{ctx.self_reference}将针对“{title}”的问题，继续落实“{first}”的安排。"
+        text = f"{next_year}年，{ctx.self_reference}将针对“{title}”的问题，继续落实“{item_title(plan)}”的安排。"
         heading = item_title(plan)
         sources.append(item_ref(prev, plan))
         note = f"自动补充: 模型未给出针对“{title}”的措施,依据上一年度{plan.key}改写"

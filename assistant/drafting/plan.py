@@ -21,7 +21,7 @@ MATERIAL_THRESHOLD = 0.15  # share of a passage's keywords found in an item to c
 PEER_THRESHOLD = 0.15  # share of a shortcoming's keywords in a peer passage to offer it as good practice
 MAX_PASSAGES = 4  # material passages per prompt (small models lose track of more)
 QUOTE_CHARS = 400  # last-year text kept as a paragraph's source
-PROMPT_CHARS = 150  # last-year text shown to the model: a small model pastes back whatever it is given
+PROMPT_CHARS = 80  # last-year text shown to the model: a small model pastes back whatever it is given
 PEER_CHARS = 50  # a peer's practice shown to the model: one idea, not a passage to copy
 
 LEADERSHIP_WORDS = ("第一责任人", "述法", "书记", "主要负责人", "镇长", "乡长", "县长", "区长", "党委会", "中心组", "常务会")
@@ -74,10 +74,19 @@ class DraftInputs:
 
 
 def item_title(item: Item, limit: int = 24) -> str:
-    """Short title of an item: the first clause of its heading (without the marker), else of its text."""
+    """Short title of an item: the first clause of its heading (without the marker), else of its text; a
+    leading subordinate clause ("随着…改革工作的落实,乡镇执法人员不足") is not the title, the next clause is."""
+    from assistant.drafting.review import SUBORDINATE_START
+
     heading = _MARKER.sub("", item.heading).strip(" 。.:：")
-    source = heading if len(heading) >= 2 else _MARKER.sub("", item.text.strip())
-    first = re.split(r"[。;；!！?？,，:：]", source, maxsplit=1)[0]
+    text = _MARKER.sub("", item.text.strip())
+    source = heading if len(heading) >= 2 else text
+
+    def clauses(s: str) -> list[str]:
+        return [c.strip() for c in re.split(r"[。;；!！?？,，:：\n]", s) if c.strip()]
+
+    main = [c for c in clauses(source) + clauses(text) if len(c) >= 4 and not c.startswith(SUBORDINATE_START)]
+    first = (main or clauses(source) or [source])[0]
     return (first if len(first) >= 4 else source)[:limit]
 
 

@@ -238,9 +238,16 @@ def _prompt_runs(text: str, ctx: CheckContext) -> list[str]:
 
 
 def prompt_wording(r: Review) -> None:
-    """Clause by clause first ("上一年度报告中相关的安排(供延续):加强普法。" keeps 加强普法), then any
-    sentence still holding a run that spans its clauses."""
+    """The prompts' own labels echoed ("2025年的事实:" before the facts) are cut out; then clause by clause
+    ("上一年度报告中相关的安排(供延续):加强普法。" keeps 加强普法), then any sentence still holding a run
+    that spans its clauses."""
     runs: list[str] = []
+    labels = r.ctx.prompt_labels
+    if labels:
+        cut = _outside_placeholders(r.text, lambda seg: labels.sub("", seg))
+        if cut != r.text:
+            runs.append(labels.search(r.text).group().rstrip(":：是"))
+            r.text = cut
     for pattern in (_CLAUSE, _SENTENCE):
         masked = _masked(r.text)
         drop = []
@@ -270,6 +277,11 @@ def copied_sentence(r: Review) -> None:
     inputs = set().union(*(_grams(t, m) for t in r.no_copy)) if r.no_copy else set()
     if not report and not inputs and not borrowed:
         return
+    # a clause pasted from the unit's own input goes alone ("…鼓励法律顾问参与工作,<pasted>,推动…")
+    masked = _masked(r.text)
+    clauses = [(c.start(), c.end()) for c in _CLAUSE.finditer(masked)
+               if inputs and _grams(_QUOTED.sub("|", c.group()).replace("□", ""), m) & inputs]
+    r.text = _drop_spans(r.text, clauses)
     masked = _masked(r.text)
     drop = []
     for s, e in _sentences(r.text):
@@ -277,9 +289,9 @@ def copied_sentence(r: Review) -> None:
         parts = _QUOTED.sub("|", whole).split("|")  # a run never spans a quoted commitment of our own…
         if any(_grams(p, n) & report or _grams(p, m) & inputs for p in parts) or _grams(whole, n) & borrowed:
             drop.append((s, e))  # …but another body's sentence is not ours to quote
-    if drop:
-        r.text = _drop_spans(r.text, drop)
-        r.note("copied_sentence", f"删除照抄上一年度报告或其他单位原文的句子 {len(drop)} 句")
+    r.text = _drop_spans(r.text, drop)
+    if clauses or drop:
+        r.note("copied_sentence", f"删除照抄上一年度报告或其他单位原文的字句 {len(clauses) + len(drop)} 处")
 
 
 def clause_keys(text: str, min_chars: int) -> list[str]:
@@ -499,7 +511,7 @@ def review_paragraph(text: str, ctx: CheckContext, *, topic: str = "", earlier: 
 
 # A subheading opening with a subordinator is half a sentence (随着…的落实); one opening with the body's
 # self-reference or a time is a sentence. (部分干部法治意识有待提高 is a genre heading of a 不足 item.)
-_SUBORDINATE_START = ("随着", "由于", "通过", "为了", "为", "在", "根据", "按照", "虽然", "如果", "因为", "对于",
+SUBORDINATE_START = ("随着", "由于", "通过", "为了", "为", "在", "根据", "按照", "虽然", "如果", "因为", "对于",
                       "关于", "我", "本", "今年", "全年", "上一年度", "针对")
 _DANGLING_END = tuple("的了中时后下上等和及与是对把被将在从向")
 
@@ -514,8 +526,8 @@ def heading_problem(heading: str, ctx: CheckContext) -> str:
         return f"长度 {len(text)} 字(应为 {s.heading_min_chars}–{s.heading_max_chars} 字)"
     if re.search(r"[,，。;；:：!！?？]", text):
         return "含句内标点,是句子而非标题"
-    if text.startswith(_SUBORDINATE_START):
-        return f"以“{next(w for w in _SUBORDINATE_START if text.startswith(w))}”开头,是半句话"
+    if text.startswith(SUBORDINATE_START):
+        return f"以“{next(w for w in SUBORDINATE_START if text.startswith(w))}”开头,是半句话"
     if text.endswith(_DANGLING_END):
         return f"以“{text[-1]}”结尾,是半句话"
     if find_figures(text):
