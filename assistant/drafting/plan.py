@@ -90,6 +90,11 @@ def item_title(item: Item, limit: int = 24) -> str:
     return (first if len(first) >= 4 else source)[:limit]
 
 
+def quoted(text: str) -> str:
+    """“text”, with quotes inside it made single (‘三项制度’), as Chinese nests them."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
 def item_ref(report: Report, item: Item) -> SourceRef:
     return SourceRef("last_report", f"{report.meta.label} · {item.key}", item.text)
 
@@ -200,7 +205,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
                  "facts": format_facts(passages)},
                 [item_ref(prev, item), *(p.ref() for p in passages)],
                 heading=item_title(item),
-                missing="" if passages else f"〔待补充:{year}年落实“{item_title(item)}”的具体做法和数据〕",
+                missing="" if passages else f"〔待补充:{year}年落实{quoted(item_title(item))}的具体做法和数据〕",
                 label=item.key, no_copy=("commitment",), title=item_title(item), passages=passages,
             ))
         used = {p.label for ps in assigned.values() for p in ps}
@@ -232,7 +237,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
                 {"title": item_title(item), "shortcoming": shown(item.text), "facts": format_facts(passages)},
                 [item_ref(prev, item), *(p.ref() for p in passages)],
                 heading=item_title(item),
-                missing="" if passages else f"〔待补充:请确认{year}年“{item_title(item)}”是否仍然存在及具体表现〕",
+                missing="" if passages else f"〔待补充:请确认{year}年{quoted(item_title(item))}是否仍然存在及具体表现〕",
                 shortcoming=item, label=item.key, no_copy=("shortcoming",), title=item_title(item),
             ))
         causes = prev.items_of(Part.CAUSES)
