@@ -184,6 +184,16 @@ def _peer_practice(shortcoming: Item, peers: list[Report]) -> tuple[str, SourceR
     return shown(mask_peer(text, peer), PEER_CHARS).rstrip(",，、;；"), SourceRef("peer", f"{peer.meta.label} · 借鉴做法", text)
 
 
+def _leadership(inp: DraftInputs) -> list[Passage]:
+    """Material about the leaders' own duty (述法, 中心组学法, 书记主持…): section 二's facts."""
+    return [p for p in inp.material if any(w in p.text for w in LEADERSHIP_WORDS)][:MAX_PASSAGES]
+
+
+def _other(inp: DraftInputs) -> list[Passage]:
+    """Material marked as 其他需要报告的情况: section 五's facts."""
+    return [p for p in inp.material if any(w in p.text for w in OTHER_WORDS)][:MAX_PASSAGES]
+
+
 def _peer_of(ref: SourceRef, peers: list[Report]) -> Report:
     return next(p for p in peers if ref.label.startswith(p.meta.label))
 
@@ -196,7 +206,9 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
     plans, shortcomings = prev.items_of(Part.PLANS), prev.items_of(Part.SHORTCOMINGS)
 
     if part == Part.MEASURES:
-        assigned = _assign_material(plans, inp.material)
+        # a fact is reported once: the leaders' own facts (述法, 中心组学法…) are section 二's, 其他 section 五's
+        own = [p for p in inp.material if p.label not in {q.label for q in _leadership(inp) + _other(inp)}]
+        assigned = _assign_material(plans, own)
         for i, item in enumerate(plans):
             passages = assigned[i]
             section.units.append(Unit(
@@ -209,8 +221,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
                 label=item.key, no_copy=("commitment",), title=item_title(item), passages=passages,
             ))
         used = {p.label for ps in assigned.values() for p in ps}
-        rest = [p for p in inp.material if p.label not in used  # leadership and 其他 passages have sections of their own
-                and not any(w in p.text for w in (*OTHER_WORDS, *LEADERSHIP_WORDS))]
+        rest = [p for p in own if p.label not in used]
         if rest or not plans:  # the material's other work, or everything when last year listed no plans
             section.units.append(Unit(
                 part, "draft_other_work", {"facts": format_facts(rest[:MAX_PASSAGES])},
@@ -219,7 +230,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
                 passages=rest[:MAX_PASSAGES],
             ))
     elif part == Part.LEADERSHIP:
-        passages = [p for p in inp.material if any(w in p.text for w in LEADERSHIP_WORDS)][:MAX_PASSAGES]
+        passages = _leadership(inp)
         last = part_text(prev, Part.LEADERSHIP)
         section.units.append(Unit(
             part, "draft_leadership",
@@ -280,7 +291,7 @@ def plan_section(part: Part, inp: DraftInputs) -> SectionPlan | None:
                 missing=f"〔待补充:{year + 1}年主要安排〕", label="安排", no_copy=("last_plan",), title="主要安排",
             ))
     elif part == Part.OTHER:
-        passages = [p for p in inp.material if any(w in p.text for w in OTHER_WORDS)][:MAX_PASSAGES]
+        passages = _other(inp)
         if not passages:
             return None
         section.units.append(Unit(part, "draft_other", {"facts": format_facts(passages)},

@@ -10,12 +10,13 @@ Paragraph checks, in the order they run (``PARAGRAPH_CHECKS``):
 - echoed_heading: heading numbering (二、 (一) 1.) or a heading echoed inside the paragraph → removed.
 - prompt_wording: a sentence sharing a run with a prompt file's own sentences (a run no report in the
   library and nothing in the material says) → dropped.
-- copied_sentence: a sentence sharing more than ``copy_chars`` characters with last year's report
-  (outside “…” quotes: a commitment quoted as such is fine) → dropped.
-- repeated_clause: a clause said again (in the paragraph, or earlier in the draft) → dropped.
-- marker_sequence: 一是/二是/… out of order or repeated → renumbered.
 - self_reference: 我镇 in a county's report (the body's level decides: checks.self_reference) → corrected.
 - org_name_repeats: the body's own name more than ``org_name_max`` times → later ones become 我县/我镇….
+- copied_sentence: a sentence sharing more than ``copy_chars`` characters with last year's report
+  (outside “…” quotes: a commitment quoted as such is fine) or a peer's text, or a clause sharing
+  ``copy_input_chars`` with the unit's own input from last year → dropped.
+- repeated_clause: a clause said again (in the paragraph, or earlier in the draft) → dropped.
+- marker_sequence: 一是/二是/… out of order or repeated → renumbered.
 - vague_quantity: 若干/多次/大量/数十 where a figure belongs → the material's figure on that topic, else
   a 〔待补充:…〕 placeholder.
 - figure_gap: a placeholder where the material states the figure → the figure.
@@ -34,9 +35,9 @@ from assistant.figures import find_figures, units_compatible
 from assistant.textnorm import normalize
 from assistant.types import DraftSection, ReviewNote
 
-PARAGRAPH_CHECKS = (
+PARAGRAPH_CHECKS = (  # in this order: a clause is compared for repeats in its final wording (我县, not 我镇)
     "nested_placeholder", "source_talk", "material_heading", "echoed_heading", "prompt_wording",
-    "copied_sentence", "repeated_clause", "marker_sequence", "self_reference", "org_name_repeats",
+    "self_reference", "org_name_repeats", "copied_sentence", "repeated_clause", "marker_sequence",
     "vague_quantity", "figure_gap", "halfwidth_punct",
 )
 HEADING_CHECKS = ("item_heading",)
