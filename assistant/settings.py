@@ -251,6 +251,35 @@ class JudgeSettings(BaseModel, extra="forbid"):
     min_relevance: int = Field(4, ge=1, le=5, description="Relevance score (1-5) an answer needs to pass")
 
 
+class DraftSettings(BaseModel, extra="forbid"):
+    """Drafting: how much the model writes per unit, and the thresholds of the reviewer's checks that code
+    runs on every paragraph (assistant/drafting/review.py; each check's name is an eval ``expect`` key)."""
+
+    max_tokens: int = Field(220, ge=64, description="Tokens per model call: 2–4 sentences of Chinese")
+    copy_chars: int = Field(
+        30, ge=10, description="copied_sentence: a sentence sharing a run longer than this with last year's report "
+        "(outside “…” quotes) is a copy")
+    copy_input_chars: int = Field(
+        16, ge=8, description="copied_sentence: a run this long shared with the unit's own input from last year "
+        "(the commitment a result answers, the shortcoming a measure answers) is a copy")
+    prompt_run: int = Field(
+        6, ge=4, description="prompt_wording: characters a sentence shares with a prompt file's own sentences (and "
+        "with no report in the library nor the material) that make it prompt wording")
+    repeat_chars: int = Field(6, ge=2, description="repeated_clause: a clause this long said again in a paragraph")
+    org_name_max: int = Field(
+        1, ge=0, description="org_name_repeats: times the body's own name may stand in one paragraph; later ones "
+        "become its self-reference (我镇/我县…)")
+    heading_min_chars: int = Field(4, ge=1, description="item_heading: shortest subheading")
+    heading_max_chars: int = Field(20, ge=4, description="item_heading: longest subheading")
+    placeholder_max_chars: int = Field(
+        60, ge=10, description="nested_placeholder: a 〔待补充:…〕 label longer than this holds pasted text")
+    min_section_chars: int = Field(
+        10, ge=1, description="empty_section: Han characters (placeholders included) a section needs")
+    figure_match: float = Field(
+        0.5, ge=0, le=1, description="figure_gap: share of a gap's keywords (placeholder label or the words before "
+        "若干) found in a material clause for that clause's figure to fill the gap")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
@@ -271,6 +300,7 @@ class Settings(BaseSettings):
     ui: UISettings = UISettings()
     judge: JudgeSettings = JudgeSettings()
     guards: GuardSettings = GuardSettings()
+    draft: DraftSettings = DraftSettings()
 
     # Derived locations under the data home.
     @property

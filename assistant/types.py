@@ -276,6 +276,15 @@ class SourceRef:
 
 
 @dataclass
+class ReviewNote:
+    """What one of the reviewer's checks found in a draft paragraph (assistant/drafting/review.py)."""
+
+    check: str  # the check's name, e.g. self_reference, vague_quantity (an eval expect key)
+    detail: str  # for the user, Chinese: 自称“我镇”已改为“我县”
+    repaired: bool = True  # False: flagged only, the user must look
+
+
+@dataclass
 class DraftParagraph:
     text: str
     sources: list[SourceRef] = field(default_factory=list)
@@ -283,6 +292,7 @@ class DraftParagraph:
     foreign_orgs: list[str] = field(default_factory=list)  # other bodies' names caught (and removed)
     heading: str = ""  # run-in subheading without its marker, e.g. 强化组织领导 (drafting numbers it (一)…)
     notes: list[str] = field(default_factory=list)  # what the checks changed or flagged: 年份已更正…, 自动补充…
+    review: list[ReviewNote] = field(default_factory=list)  # what the reviewer's checks repaired or flagged
 
 
 @dataclass
@@ -313,5 +323,7 @@ class Draft:
     sections: list[DraftSection] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)  # 〔待补充:…〕 left in the text
+    # material figures the draft does not state, with their clause and passage: 调解成功率95%(材料1第5段)
+    unused_figures: list[str] = field(default_factory=list)
     model: str = ""
     settings_hash: str = ""

@@ -214,3 +214,24 @@ def check_covers_shortcomings(draft: Draft, shortcomings: Sequence) -> CheckOutc
     added = sum(bool(getattr(row, "added", False)) for row in draft.coverage)
     note = f"(其中 {added} 条由程序依上一年度安排自动补充)" if added else ""
     return CheckOutcome("covers_shortcomings", not problems, ";".join(problems) or f"{len(shortcomings)} 条不足均有措施{note}")
+
+
+def check_review(name: str, paragraphs: int) -> CheckOutcome:
+    """A reviewer's check (assistant/drafting/review.py) run on the finished draft: passes when it finds
+    nothing; ``paragraphs`` is how many paragraphs (headings, sections) it still flags."""
+    return CheckOutcome(name, paragraphs == 0, f"仍有 {paragraphs} 段" if paragraphs else "")
+
+
+def check_material_figures(draft: Draft, material_texts: Sequence[str]) -> CheckOutcome:
+    """Every figure of the material (years aside) is stated in the draft or listed in ``draft.unused_figures``."""
+    from assistant.figures import find_figures, same_figure
+
+    body = PLACEHOLDER.sub("", draft_text(draft))
+    stated = find_figures(body)
+    unused = "\n".join(draft.unused_figures)
+    figures = [f for t in material_texts for f in find_figures(t) if not (f.unit == "年" and 1990 <= f.value <= 2100)]
+    used = [f for f in figures if any(same_figure(f, s) for s in stated)]
+    lost = [f.text for f in figures if f not in used and f.text not in unused]
+    listed = len(figures) - len(used) - len(lost)
+    detail = f"材料数字 {len(figures)} 个: 写入 {len(used)},列为未用 {listed}"
+    return CheckOutcome("material_figures", not lost, detail + (f";既未写入也未列出: {'、'.join(lost)}" if lost else ""))

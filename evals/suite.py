@@ -141,6 +141,24 @@ class MetadataExpect(_Strict):
 
 
 class DraftExpect(_Strict):
+    # What a reviewer would strike (assistant/drafting/review.py): true = no paragraph (heading, section) of
+    # the finished draft where that check still finds something. Names are the checks' own names.
+    nested_placeholder: bool = False
+    source_talk: bool = False
+    material_heading: bool = False
+    echoed_heading: bool = False
+    prompt_wording: bool = False
+    copied_sentence: bool = False
+    repeated_clause: bool = False
+    marker_sequence: bool = False
+    self_reference: bool = False
+    org_name_repeats: bool = False
+    vague_quantity: bool = False
+    figure_gap: bool = False
+    halfwidth_punct: bool = False
+    item_heading: bool = False
+    empty_section: bool = False
+    material_figures: bool = Field(False, description="every material figure is in the draft or listed as unused")
     covers_shortcomings: bool = Field(False, description="every shortcoming of last year has a measure")
     no_foreign_orgs: bool = Field(False, description="no other body in the library is named in the draft")
     grounded_numbers: bool = Field(False, description="every figure is in last year's report, material or peers")

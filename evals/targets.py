@@ -159,9 +159,13 @@ def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
     from assistant.drafting import draft_report
     from assistant.drafting.coverage import work_counts
     from assistant.drafting.material import read_material_file
+    from assistant.drafting.review import ALL_CHECKS, audit_draft, repair_counts
+    from assistant.drafting.writer import prepare_inputs
 
     library = ctx.library
     draft = draft_report(case.org, case.year, library=library, model=ctx.model, material=list(case.material), peers=case.peers)
+    _, check_ctx = prepare_inputs(case.org, case.year, library, list(case.material), case.peers)
+    left = audit_draft(draft, check_ctx)  # what a reviewer would still strike in the finished text
     text = checks.draft_text(draft)
     e, found = case.expect, []
     if e.sections:
@@ -183,6 +187,9 @@ def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
         sources = [previous.text] + [read_material_file(m) for m in case.material]
         body = checks.PLACEHOLDER.sub("", text)
         found.append(checks.check_grounded_numbers(body, sources))
+    found += [checks.check_review(name, left[name]) for name in ALL_CHECKS if getattr(e, name)]
+    if e.material_figures:
+        found.append(checks.check_material_figures(draft, [read_material_file(m) for m in case.material]))
     output = {
         "text": text,
         "previous_report_id": draft.previous_report_id,
@@ -190,6 +197,9 @@ def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
         "coverage": [{"shortcoming": r.shortcoming.key, "measures": list(r.measures)} for r in draft.coverage],
         "foreign_orgs_removed": sorted({o for s in draft.sections for p in s.paragraphs for o in p.foreign_orgs}),
         **work_counts(draft),  # what the model managed alone vs what the checks had to do
+        "review_left": left,  # per reviewer's check: paragraphs it still flags in the finished draft
+        "review_repaired": repair_counts(draft),  # per check: paragraphs code repaired or flagged while writing
+        "unused_figures": list(draft.unused_figures),
     }
     return Observation(output, found)
 

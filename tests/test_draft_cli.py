@@ -67,3 +67,22 @@ def test_track_command(fakes, capsys):
     out = capsys.readouterr()
     assert out.err == "" and out.out.count("\n") == 1  # one line, not an error
     assert "库中徐行镇只有2024年度一份报告,没有下一年度的报告可以对照" in out.out and "--later-file" in out.out
+
+
+def test_draft_prints_what_the_reviewers_checks_did_and_unused_figures(fakes, tmp_path, capsys):
+    material = tmp_path / "材料.txt"
+    extra = "".join(f"第{i}项工作完成检查{i + 10}次。\n" for i in range(1, 7))  # more other work than one unit takes
+    material.write_text(MATERIAL_JICHANG + extra, encoding="utf-8")
+    fakes(library(), scripted_model({"leadership": "我县党委书记带头学法,多次召开会议研究法治工作。"}))
+    assert main(["draft", "--org", "吉昌镇", "--year", "2025", "--material", str(material)]) == 0
+    printed = capsys.readouterr().out
+    assert "自称“我县”与单位层级不符,已改为“我镇”" in printed
+    assert "“多次”是模糊数量" in printed
+    assert "材料中未写入草稿的数字 2 条:" in printed and "第6项工作完成检查16次" in printed
+    assert "## 附:材料中的数字" in printed and "未写入草稿: 第5项工作完成检查15次" in printed
+
+
+def test_pdf_preview_needs_a_docx_output(fakes, capsys):
+    fakes(library())
+    assert main(["draft", "--org", "吉昌镇", "--year", "2025", "--pdf"]) == 2
+    assert "--pdf 需要" in capsys.readouterr().err

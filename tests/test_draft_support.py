@@ -101,9 +101,9 @@ def library() -> FakeLibrary:
 
 def prompt_kind(messages: list[dict]) -> str:
     user = messages[-1]["content"]
-    for marker, kind in (("回应上一年度报告作出的这项安排", "measures"), ("其他工作", "other_work"),
-                         ("第一责任人职责", "leadership"), ("原因分析", "causes"), ("存在的不足", "shortcomings"),
-                         ("主要安排", "plans"), ("其他需要报告", "other")):
+    for marker, kind in (("去年定下的这项工作", "measures"), ("小节:其他工作", "other_work"),
+                         ("第一责任人职责", "leadership"), ("小节:原因分析", "causes"), ("去年指出的不足", "shortcomings"),
+                         ("要解决的不足", "plans"), ("其他需要报告", "other")):
         if marker in user:
             return kind
     raise AssertionError("unknown prompt: " + user[:200])

@@ -213,3 +213,48 @@ def test_draft_target_checks_the_drafts_text_coverage_and_figures(tmp_path, monk
     assert outcomes == {"sections": False, "no_foreign_orgs": True, "covers_shortcomings": True, "grounded_numbers": False}
     assert "15次" in case.why() and "不足" in case.why()
     assert case.output["coverage"] == [{"shortcoming": "不足-1", "measures": ["压实普法责任"]}]
+
+
+def test_draft_target_counts_what_a_reviewer_would_strike_and_unused_material(tmp_path, monkeypatch):
+    """The reviewer's checks are expect keys: each fails while its check still finds something in the final
+    text; review_left / review_repaired / unused_figures are in the case output."""
+    from evals_fakes import report
+
+    from assistant.types import Draft, DraftParagraph, DraftSection, Part, ReviewNote
+
+    last = report("徐行镇", 2024, "(一)普法责任不够明确。", [(Part.SHORTCOMINGS, "(一)普法责任不够明确。")])
+    material = tmp_path / "notes.txt"
+    material.write_text("调解矛盾纠纷412件。\n培训调解员120人次。\n", encoding="utf-8")
+
+    def draft_report(org, year, *, library, model, material=(), peers=None, on_event=None):
+        para = DraftParagraph("我县调解矛盾纠纷412件，开展培训若干次。",
+                              review=[ReviewNote("prompt_wording", "删除照抄提示语的字句 1 处")])
+        return Draft(org, year, "t", last.id, [DraftSection(Part.MEASURES, "一、2025年主要举措和成效", [para])],
+                     unused_figures=["培训调解员120人次(notes.txt 第2段)"])
+
+    monkeypatch.setattr("assistant.drafting.draft_report", draft_report)
+
+    class Library:
+        def reports(self):
+            return [last]
+
+        def get(self, ref):
+            return last
+
+    path = tmp_path / "d.dev.v1.yaml"
+    path.write_text(
+        "name: d.dev.v1\ncases:\n  - id: d\n    kind: draft\n    org: 徐行镇\n    year: 2025\n    material: notes.txt\n"
+        "    expect: {self_reference: true, vague_quantity: true, prompt_wording: true, material_figures: true}\n",
+        encoding="utf-8",
+    )
+    from evals.targets import run_draft
+
+    case = run_suites([load_suite(path)], Settings(), model=object(), library=Library(), targets={"draft": run_draft}).cases[0]
+    outcomes = {c.name: c.passed for c in case.checks}
+    assert outcomes == {"self_reference": False, "vague_quantity": False, "prompt_wording": True, "material_figures": True}
+    assert "仍有 1 段" in case.why()
+    assert case.output["review_left"]["self_reference"] == 1 and case.output["review_left"]["prompt_wording"] == 0
+    assert case.output["review_repaired"]["prompt_wording"] == 1
+    assert case.output["unused_figures"] == ["培训调解员120人次(notes.txt 第2段)"]
+    detail = next(c.detail for c in case.checks if c.name == "material_figures")
+    assert detail == "材料数字 2 个: 写入 1,列为未用 1"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
@@ -9,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from assistant.drafting import draft_report, export_docx, to_markdown
-from assistant.drafting.export_docx import choose_fonts
+from assistant.drafting.export_docx import FONTS, font_warnings
 from assistant.errors import BadInput
 from test_draft_support import MATERIAL_JICHANG, library, scripted_model
 
@@ -41,8 +43,8 @@ def test_page_setup_fonts_and_sizes(draft, tmp_path):
     assert title.runs[0].font.size == Pt(22) and _east_asia(title.runs[0]) == "方正小标宋简体"
     h1 = next(p for p in paras if p.text.startswith("一、2025年"))
     assert _east_asia(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
-    sub = next(p for p in paras if p.text.startswith("(一)矛盾纠纷化解。"))
-    assert _east_asia(sub.runs[0]) == "楷体_GB2312" and sub.runs[0].text == "(一)矛盾纠纷化解。"
+    sub = next(p for p in paras if p.text.startswith("（一）深化普法宣传。"))
+    assert _east_asia(sub.runs[0]) == "楷体_GB2312" and sub.runs[0].text == "（一）深化普法宣传。"
     assert _east_asia(sub.runs[1]) == "仿宋_GB2312" and sub.runs[1].font.size == Pt(16)
     assert sub.paragraph_format.line_spacing == Pt(28.95)
     assert sub.paragraph_format.first_line_indent == Pt(32)
@@ -90,16 +92,22 @@ def test_sources_only_in_appendix(draft, tmp_path):
     assert any("930件" in t and "均未找到" in t for t in texts[appendix:])
 
 
-def test_font_fallback_by_name_is_reported(draft, tmp_path):
+def test_official_font_names_are_written_on_a_machine_without_them(draft, tmp_path):
+    """Written where only Noto CJK exists, the document still names the GB/T 9704 fonts (the staffer's
+    computer has them); the font table offers alternatives, and the warning says only a preview here changes."""
     out = tmp_path / "draft.docx"
-    warnings = export_docx(draft, out, available_fonts={"仿宋", "黑体", "楷体", "宋体"})
-    assert any("仿宋_GB2312" in w and "已改用“仿宋”" in w for w in warnings)
-    assert any("方正小标宋简体" in w and "“宋体”" in w for w in warnings)
+    warnings = export_docx(draft, out, available_fonts={"Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans"})
+    assert any("仿宋_GB2312" in w and "方正小标宋简体" in w and "预览" in w for w in warnings)
     doc = docx.Document(str(out))
-    sub = next(p for p in doc.paragraphs if p.text.startswith("(一)"))
-    assert _east_asia(sub.runs[1]) == "仿宋" and _east_asia(sub.runs[0]) == "楷体"
-    chosen, notes = choose_fonts(set())
-    assert chosen["body"] == "仿宋_GB2312" and all("替代字体" in n for n in notes)
+    names = {r._element.rPr.rFonts.get(qn(a)) for p in doc.paragraphs for r in p.runs for a in ("w:eastAsia", "w:ascii")}
+    assert names <= set(FONTS.values()) and {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"} <= names
+    assert not any("Noto" in str(n) for n in names)
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    table = doc.part.rels
+    fonts_xml = next(r.target_part for r in table.values() if r.reltype.endswith("/fontTable")).blob.decode()
+    assert 'w:name="仿宋_GB2312"' in fonts_xml and '<w:altName w:val="仿宋"/>' in fonts_xml
+    assert font_warnings(set(FONTS.values())) == [] and font_warnings(None) == []
 
 
 def test_bad_paths_are_refused_and_nothing_written(draft, tmp_path):
@@ -115,7 +123,30 @@ def test_markdown_text_then_sources_table(draft):
     body, _, appendix = md.partition("## 附:材料来源")
     assert body.startswith("# 吉昌镇2025年法治政府建设情况报告\n")
     assert "## 一、2025年推进法治政府建设的主要举措和成效" in body
-    assert "**(一)矛盾纠纷化解。**调解矛盾纠纷45件" in body
+    assert "**（三）化解矛盾纠纷。**" in body and "调解矛盾纠纷45件" in body
     assert "吉昌镇 2024年 · 安排" not in body
-    assert "| 一(一) | 上一年度报告 | 吉昌镇 2024年 · 安排-1 |" in appendix
+    assert "| 一（一） | 上一年度报告 | 吉昌镇 2024年 · 安排-1 |" in appendix
+    assert "## 附:材料中的数字" in appendix
     assert "## 附:不足与措施对照" in appendix and "## 附:待补充事项" in appendix
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                    reason="LibreOffice is not installed (Debian: apt-get install libreoffice-writer-nogui)")
+def test_libreoffice_renders_the_docx_as_a_user_would_see_it(draft, tmp_path):
+    """Rendered headless to PDF and read page by page: the text is there, the appendix on its own page,
+    Chinese punctuation full-width; the official fonts, missing here, are substituted in the preview only."""
+    import pypdf
+
+    from assistant.drafting.export_docx import preview_pdf
+
+    out = tmp_path / "draft.docx"
+    export_docx(draft, out)
+    pdf = preview_pdf(out, tmp_path)
+    pages = ["".join(p.extract_text().split()) for p in pypdf.PdfReader(str(pdf)).pages]  # PDF text has odd spaces
+    assert len(pages) >= 2
+    appendix = next(i for i, p in enumerate(pages) if "附:材料来源" in p)
+    assert appendix >= 1  # the appendix starts after a page break
+    body = "".join(pages[:appendix])
+    assert "吉昌镇2025年法治政府建设情况报告" in body and "一、2025年推进法治政府建设的主要举措和成效" in body
+    assert "（一）深化普法宣传。" in body and "，" in body and not any(f"{c}," in body for c in "镇县年")
+    assert not (tmp_path / ".lo-profile").exists()

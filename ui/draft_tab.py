@@ -4,6 +4,11 @@ Writing, checking, coverage and export are ``assistant.drafting``; this module s
 the page and keeps the draft in the session's ``gr.State`` (two sessions never share a draft). The
 user's edits in the section boxes are folded back into the draft before a regeneration or an export,
 so regenerating one section keeps what the user wrote in the others.
+
+停止 is cooperative, not a Gradio cancel (which marks every output of the event as failed): the button
+sets the session's stop flag, the running handler sees it at the next progress event, closes the worker's
+event stream (the worker's next callback raises, so the model call ends) and finishes normally, saying
+已停止 and keeping what was written.
 """
 
 from __future__ import annotations
@@ -85,12 +90,18 @@ def coverage_rows(draft: Draft) -> list[list[str]]:
 
 
 def placeholders_html(draft: Draft) -> str:
-    """Each distinct placeholder once, with how often it occurs (the same gap is often left in several places)."""
+    """Each distinct placeholder once, with how often it occurs (the same gap is often left in several
+    places), then the material's figures the draft does not state."""
     if not draft.placeholders:
-        return '<div class="note note-refusal">没有待补充项。</div>'
-    counts = Counter(draft.placeholders)
-    items = "".join(f"<li>{esc(p)}" + (f" ×{n}" if n > 1 else "") + "</li>" for p, n in counts.items())
-    return f'<div><b>待补充项(共 {len(draft.placeholders)} 处)</b><ul class="placeholder-list">{items}</ul></div>'
+        out = '<div class="note note-refusal">没有待补充项。</div>'
+    else:
+        counts = Counter(draft.placeholders)
+        items = "".join(f"<li>{esc(p)}" + (f" ×{n}" if n > 1 else "") + "</li>" for p, n in counts.items())
+        out = f'<div><b>待补充项(共 {len(draft.placeholders)} 处)</b><ul class="placeholder-list">{items}</ul></div>'
+    if draft.unused_figures:
+        items = "".join(f"<li>{esc(u)}</li>" for u in draft.unused_figures)
+        out += f'<div class="unused-figures"><b>材料中未写入草稿的数字(共 {len(draft.unused_figures)} 条)</b><ul>{items}</ul></div>'
+    return out
 
 
 def sources_html(draft: Draft) -> str:
@@ -135,31 +146,60 @@ def live_html(done: list[tuple[str, str]], current_heading: str, current_text: s
     return '<div class="report-view">' + "".join(parts) + "</div>"
 
 
-def _stream(ctx: AppContext, work, progress) -> tuple:
-    """Drive ``work(emit)`` and yield (progress text, live html, result or None). Raises AssistantError."""
+STOPPED = object()  # what _stream yields as its result when the user pressed 停止
+
+
+def stopped_note(done: int, section: int, sections: int) -> str:
+    where = f"第 {section}/{sections} 部分" if sections else "开始"
+    return (f"已停止(写到{where}时停止)。已写出的 {done} 段保留在下方供参考;草稿不完整,"
+            "不能重新生成或导出,如需完整草稿请重新开始起草。")
+
+
+def _stream(ctx: AppContext, work, progress, stop_requested=lambda: False) -> tuple:
+    """Drive ``work(emit)`` and yield (progress text, live html, result or None); the result is ``STOPPED``
+    when ``stop_requested()`` turned true (the worker is then told to stop). Raises AssistantError."""
     done: list[tuple[str, str]] = []
-    current = ""
-    for event in run_with_events(work):
-        if isinstance(event, Failed):
-            if isinstance(event.error, AssistantError):
-                raise event.error
-            raise AssistantError(f"起草出错: {type(event.error).__name__}: {event.error}") from event.error
-        if isinstance(event, Done):
-            yield "草稿已完成。", live_html(done, "", ""), event.result
-            return
-        if event.kind == "delta":
-            current += event.text
-        elif event.kind == "paragraph":
-            done.append((event.heading, event.text))
-            current = ""
-        elif event.kind == "section":
-            current = ""
-        units = max(event.units, 1)
-        share = (event.section - 1 + (event.unit - (event.kind == "delta")) / units) / max(event.sections, 1)
-        progress(min(max(share, 0.0), 1.0), desc=f"正在写第 {event.section}/{event.sections} 部分")
-        what = f"(第 {event.unit}/{event.units} 段:{event.label})" if event.unit else ""
-        note = f"正在写第 {event.section}/{event.sections} 部分 {event.heading}{what}"
-        yield esc(note), live_html(done, event.heading, current), None
+    current, heading, at = "", "", (0, 0)
+    events = run_with_events(work)
+    try:
+        for event in events:
+            if isinstance(event, Failed):
+                if isinstance(event.error, AssistantError):
+                    raise event.error
+                raise AssistantError(f"起草出错: {type(event.error).__name__}: {event.error}") from event.error
+            if isinstance(event, Done):
+                yield "草稿已完成。", live_html(done, "", ""), event.result
+                return
+            if stop_requested():
+                break
+            if event.kind == "delta":
+                current += event.text
+            elif event.kind == "paragraph":
+                done.append((event.heading, event.text))
+                current = ""
+            elif event.kind == "section":
+                current = ""
+            heading, at = event.heading, (event.section, event.sections)
+            units = max(event.units, 1)
+            share = (event.section - 1 + (event.unit - (event.kind == "delta")) / units) / max(event.sections, 1)
+            progress(min(max(share, 0.0), 1.0), desc=f"正在写第 {event.section}/{event.sections} 部分")
+            what = f"(第 {event.unit}/{event.units} 段:{event.label})" if event.unit else ""
+            note = f"正在写第 {event.section}/{event.sections} 部分 {event.heading}{what}"
+            yield esc(note), live_html(done, event.heading, current), None
+    finally:
+        events.close()  # the worker's next callback raises: the model call in progress ends there
+    # stopped: keep what was written; an unfinished paragraph is shown as cut off
+    if current.strip():
+        done.append((heading, current.strip() + "(未写完)"))
+    yield esc(stopped_note(len(done), *at)), live_html(done, "", ""), STOPPED
+
+
+def parse_year(value) -> int:
+    """The year field's text as a year; a clear message otherwise."""
+    text = str(value).strip()
+    if not re.fullmatch(r"(19|20|21)\d{2}", text):
+        raise BadInput(f"年度应为四位数字,例如 2025(现为“{text}”)。")
+    return int(text)
 
 
 def _material(text: str, files: list[str] | None) -> list[str | Path]:
@@ -187,10 +227,13 @@ def _finished(draft: Draft) -> tuple:
 
 def build(ctx: AppContext) -> DraftTab:
     draft_state = gr.State(None)
+    run_flags = gr.State({"stop": False})  # per session; the 停止 button sets it, the running handler reads it
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=280):
             org = gr.Dropdown(label="单位(库中已有上一年度报告的单位)", choices=[], elem_id="draft-org")
-            year = gr.Number(label="新报告所写年度", precision=0, value=None, elem_id="draft-year")
+            # a text field, empty until a body is chosen (a number field shows 0), then last report year + 1
+            year = gr.Textbox(label="新报告所写年度", value="", lines=1, max_lines=1, elem_id="draft-year",
+                              placeholder="选择单位后自动填写")
             peers = gr.Dropdown(label="可参考的其他单位报告(留空 = 全部)", multiselect=True, choices=[], elem_id="draft-peers")
             material = gr.Textbox(
                 label="本年度材料(工作记录、统计数字等,可粘贴)", lines=8, max_lines=20, elem_id="draft-material",
@@ -236,15 +279,16 @@ def build(ctx: AppContext) -> DraftTab:
         """Default year: the year after the body's latest report in the library."""
         years = [r.meta.year for r in _safe_reports(ctx) if r.meta.org == name]
         others = [(f"{r.meta.org} {r.meta.year}年", r.id) for r in _safe_reports(ctx) if r.meta.org != name]
-        return gr.update(value=max(years) + 1 if years else None), gr.update(choices=others, value=[])
+        return gr.update(value=str(max(years) + 1) if years else ""), gr.update(choices=others, value=[])
 
     org.change(on_org, org, [year, peers])
 
-    def run_draft(name, yr, text, files, peer_ids, progress=gr.Progress()):
-        if not name or not yr:
+    def run_draft(name, yr, text, files, peer_ids, flags, progress=gr.Progress()):
+        if not name or not str(yr or "").strip():
             gr.Warning("请选择单位并填写年度。")
             return
         try:
+            yr = parse_year(yr)
             mat = _material(text, files)
             library, model = ctx.library(), ctx.model()
         except AssistantError as exc:
@@ -256,11 +300,14 @@ def build(ctx: AppContext) -> DraftTab:
         work = lambda emit: draft_report(  # noqa: E731
             name, int(yr), library=library, model=model, material=mat, peers=peer_ids or None, on_event=emit
         )
+        flags["stop"] = False
         yield (gr.skip(),) * len(finished_outputs) + ("开始起草…", gr.update(value="", visible=True))
         try:
-            for note, html, result in _stream(ctx, work, progress):
+            for note, html, result in _stream(ctx, work, progress, lambda: flags["stop"]):
                 if result is None:
                     yield (gr.skip(),) * len(finished_outputs) + (note, html)
+                elif result is STOPPED:
+                    yield (gr.skip(),) * len(finished_outputs) + (note, gr.update(value=html, visible=True))
                 else:
                     yield (*_finished(result), note, gr.update(value="", visible=False))
             ctx.note_model_ok()
@@ -268,7 +315,7 @@ def build(ctx: AppContext) -> DraftTab:
             ctx.note_error(exc)
             yield (gr.skip(),) * len(finished_outputs) + (f"⚠ {esc(exc)}", gr.skip())
 
-    def run_regen(draft, part, text, files, peer_ids, *texts, progress=gr.Progress()):
+    def run_regen(draft, part, text, files, peer_ids, flags, *texts, progress=gr.Progress()):
         if draft is None or not part:
             gr.Warning("请先完成起草,并选择要重新生成的部分。")
             return
@@ -285,10 +332,14 @@ def build(ctx: AppContext) -> DraftTab:
         work = lambda emit: regenerate_section(  # noqa: E731
             edited, Part(part), library=library, model=model, material=mat, peers=peer_ids or None, on_event=emit
         )
+        flags["stop"] = False
         try:
-            for note, html, result in _stream(ctx, work, progress):
+            for note, html, result in _stream(ctx, work, progress, lambda: flags["stop"]):
                 if result is None:
                     yield (gr.skip(),) * len(finished_outputs) + (note, gr.update(value=html, visible=True))
+                elif result is STOPPED:  # the draft on the page is the one from before, unchanged
+                    yield (gr.skip(),) * len(finished_outputs) + (
+                        esc("已停止重新生成,草稿保持原样。"), gr.update(value="", visible=False))
                 else:
                     yield (*_finished(result), f"已重新生成“{esc(part)}”。", gr.update(value="", visible=False))
         except AssistantError as exc:
@@ -296,11 +347,16 @@ def build(ctx: AppContext) -> DraftTab:
             yield (gr.skip(),) * len(finished_outputs) + (f"⚠ {esc(exc)}", gr.skip())
 
     stream_outputs = [*finished_outputs, progress_note, live]
-    ev_start = start.click(run_draft, [org, year, material, material_files, peers], stream_outputs, concurrency_id="model")
-    ev_regen = regen.click(
-        run_regen, [draft_state, regen_part, material, material_files, peers, *boxes], stream_outputs, concurrency_id="model"
-    )
-    stop.click(None, None, None, cancels=[ev_start, ev_regen])
+    start.click(run_draft, [org, year, material, material_files, peers, run_flags], stream_outputs,
+                concurrency_id="model")
+    regen.click(run_regen, [draft_state, regen_part, material, material_files, peers, run_flags, *boxes],
+                stream_outputs, concurrency_id="model")
+
+    def request_stop(flags):
+        flags["stop"] = True
+        return "正在停止…"
+
+    stop.click(request_stop, [run_flags], [progress_note], queue=False)
 
     def run_export(draft, *texts):
         if draft is None:

@@ -22,7 +22,10 @@ def register(subparsers) -> None:
     p.add_argument("--peer", action="append", metavar="REPORT",
                    help="可借鉴的同类单位报告,如 泾源县-2024(可多次指定;默认库中全部其他报告)")
     p.add_argument("-o", "--output", type=Path, help="输出文件,.docx 或 .md(不指定则在屏幕上输出 Markdown)")
-    p.add_argument("--max-tokens", type=int, default=400, help="每次模型调用的最大输出 token 数(默认 400)")
+    p.add_argument("--max-tokens", type=int, default=None,
+                   help="每次模型调用的最大输出 token 数(默认取 ASSISTANT_DRAFT_MAX_TOKENS,220)")
+    p.add_argument("--pdf", action="store_true",
+                   help="同时用 LibreOffice 生成 PDF 预览(本机缺少公文字体时预览用替代字体,.docx 不受影响)")
     p.add_argument("--stream", action="store_true", help="边写边显示模型输出的文字")
     p.set_defaults(func=cmd_draft)
 
@@ -67,8 +70,10 @@ def cmd_draft(args) -> int:
             raise BadInput(f"输出文件须以 .docx 或 .md 结尾: {out}")
         if not out.parent.resolve().is_dir():
             raise BadInput(f"输出目录不存在: {out.parent}")
-    if args.max_tokens < 64:
+    if args.max_tokens is not None and args.max_tokens < 64:
         raise BadInput("--max-tokens 太小(至少 64),否则每段都会被截断。")
+    if args.pdf and (out is None or out.suffix.lower() != ".docx"):
+        raise BadInput("--pdf 需要同时用 -o 指定 .docx 输出文件。")
     draft = draft_report(args.org, args.year, library=runtime.library(), model=runtime.chat_model(),
                          material=args.material, peers=args.peer, on_event=_progress(args.stream),
                          max_tokens=args.max_tokens)
@@ -79,6 +84,10 @@ def cmd_draft(args) -> int:
     print(f"\n待补充事项 {len(draft.placeholders)} 处:")
     for ph in draft.placeholders:
         print(f"  - {ph}")
+    if draft.unused_figures:
+        print(f"\n材料中未写入草稿的数字 {len(draft.unused_figures)} 条:")
+        for line in draft.unused_figures:
+            print(f"  - {line}")
     caught = [(s.heading or "开头", p) for s in draft.sections for p in s.paragraphs if p.foreign_orgs or p.ungrounded]
     if caught:
         print("\n自动拦截:")
@@ -93,6 +102,10 @@ def cmd_draft(args) -> int:
     if out.suffix.lower() == ".docx":
         for warning in export_docx(draft, out):
             print(f"注意: {warning}", file=sys.stderr)
+        if args.pdf:
+            from assistant.drafting.export_docx import preview_pdf
+
+            print(f"已生成 PDF 预览 {preview_pdf(out, out.parent)}")
     else:
         out.write_text(to_markdown(draft), encoding="utf-8")
     print(f"\n已写入 {out}")

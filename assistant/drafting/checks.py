@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.places import place_names
+from assistant.settings import DraftSettings, get_settings
 from assistant.types import DraftParagraph, Figure, Part
 
 PLACEHOLDER = re.compile(r"〔待补充[:：]([^〕]*)〕")
@@ -27,6 +29,39 @@ _PAST_BEFORE = ("较", "比", "同比", "相比", "自", "从", "与", "截至")
 _PAST_AFTER = ("以来", "基础", "相比", "同期", "底", "末", "至今")
 
 
+# How a body calls itself, by the ending of its name within its level (one place for the whole project's
+# drafting): a county is 我县, a district 我区, a town 我镇, a bureau 我局. Other bodies' forms are wrong.
+_SELF_BY_SUFFIX = (("街道", "我街道"), ("镇", "我镇"), ("乡", "我乡"), ("县", "我县"), ("区", "我区"), ("旗", "我旗"),
+                   ("局", "我局"), ("委员会", "我委"), ("委", "我委"), ("办公室", "我办"), ("办", "我办"))
+_LEVEL_DEFAULT = {"镇": "我镇", "乡": "我乡", "街道": "我街道", "县/区": "我县", "部门": "本单位"}
+# Forms a model may use for itself; 我办/我委 are left out (我办理, 本办法 are ordinary words).
+_SELF_FORMS = re.compile(r"[我本](?:街道|镇|乡|县|区|旗|局)")
+
+
+def prompt_sentences(prefix: str = "draft_") -> list[str]:
+    """The literal sentences of the drafting prompt files (split at lines and at ``{placeholders}``; the
+    〔待补充:…〕 examples left out: a reply is asked to write those)."""
+    from assistant.prompts import PROMPTS_DIR, load_prompt
+
+    out = []
+    for path in sorted(PROMPTS_DIR.glob(f"{prefix}*.md")):
+        for _, template in load_prompt(path.stem).messages:
+            for line in template.splitlines():
+                if line.startswith("句式参考"):  # the genre's sentence pattern: a reply is meant to follow it
+                    continue
+                line = re.sub(r"〔[^〕]*〕", "|", line)
+                out += [piece.strip() for piece in re.split(r"\{[^{}]*\}|\|", line) if piece.strip()]
+    return out
+
+
+def self_reference(org: str, level: str) -> str:
+    """How ``org`` (of ``level``) refers to itself in its own report: 我镇, 我乡, 我街道, 我县, 我区, 我局…"""
+    for suffix, form in _SELF_BY_SUFFIX:
+        if org.endswith(suffix):
+            return form
+    return _LEVEL_DEFAULT.get(level, "本单位")
+
+
 @dataclass
 class CheckContext:
     """What the checks need to know about the body being drafted for."""
@@ -37,6 +72,10 @@ class CheckContext:
     other_orgs: list[str]  # every other body in the library
     own_texts: list[str]  # the body's own reports (any year)
     material: list[str]  # the user's material passages
+    last_report: str = ""  # last year's report (what a sentence must not be copied from)
+    library_texts: list[str] = field(default_factory=list)  # every report in the library: the genre's wording
+    material_headings: list[str] = field(default_factory=list)  # heading lines of the material
+    settings: DraftSettings = field(default_factory=lambda: get_settings().draft)
     _allowed: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -44,14 +83,63 @@ class CheckContext:
 
     @property
     def self_reference(self) -> str:
-        """How the body refers to itself: 我镇, 我乡, 我县, 我区, 本街道, 本单位."""
-        for suffix in ("镇", "乡", "县", "区"):
-            if self.org.endswith(suffix):
-                return "我" + suffix
-        return "本街道" if self.org.endswith("街道") else "本单位"
+        return self_reference(self.org, self.level)
+
+    def wrong_self_references(self, text: str) -> list[str]:
+        """我镇/本乡/我局… in ``text`` that are not this body's level (本镇 is as right as 我镇). A county
+        department's report speaks of its county as 我县/我区 too: only a town's forms are wrong there."""
+        right = self.self_reference
+        county_ok = self.level == "部门"
+        return [m.group() for m in _SELF_FORMS.finditer(text)
+                if m.group()[1:] != right[1:] and not text.startswith("区域", m.end() - 1)
+                and not (county_ok and m.group()[1:] in ("县", "区", "旗"))]
 
     def grounding_sources(self) -> list[str]:
         return [*self.material, *self.own_texts]
+
+    @cached_property
+    def prompt_grams(self) -> frozenset[str]:
+        """Runs of ``prompt_run`` characters from the drafting prompts' own sentences that neither a report
+        in the library nor the material says: such a run in a draft is the prompt talking."""
+        from assistant.drafting.review import _key
+
+        n = self.settings.prompt_run
+        grams = {k[i:i + n] for s in prompt_sentences() for k in [_key(s)] for i in range(len(k) - n + 1)}
+        for text in [*self.library_texts, *self.own_texts, *self.material]:
+            k = _key(text)
+            grams -= {k[i:i + n] for i in range(len(k) - n + 1)}
+        return frozenset(grams)
+
+    @cached_property
+    def prompt_labels(self) -> re.Pattern | None:
+        """The labels the drafting prompts put before their values ("{year}年的事实:", "句式参考:"), as a
+        pattern matching them echoed in a reply (a year for {year}), with the colon or 是 after them."""
+        from assistant.prompts import PROMPTS_DIR, load_prompt
+
+        labels = set()
+        for path in sorted(PROMPTS_DIR.glob("draft_*.md")):
+            for _, template in load_prompt(path.stem).messages:
+                for line in template.splitlines():
+                    m = re.match(r"^([^:：。]{2,20})[:：]", line)
+                    if m and not re.fullmatch(r"\{\w+\}", m.group(1)) and not m.group(1)[0].isdigit():
+                        labels.add(re.sub(r"\\\{\w+\\\}", r"\\d{4}", re.escape(m.group(1))))
+        if not labels:
+            return None
+        return re.compile("(?:" + "|".join(sorted(labels, key=len, reverse=True)) + r")\s*(?:[:：]|是)\s*")
+
+    def last_report_grams(self, n: int) -> frozenset[str]:
+        from assistant.drafting.review import _key
+
+        cache = self.__dict__.setdefault("_copy_grams", {})
+        if n not in cache:
+            k = _key(self.last_report)
+            cache[n] = frozenset(k[i:i + n] for i in range(len(k) - n + 1))
+        return cache[n]
+
+    @cached_property
+    def material_clauses(self) -> list[tuple[str, list[Figure]]]:
+        """Each clause of the material with its figures (years left out): what a gap can be filled from."""
+        return [c for passage in self.material for c in figure_clauses(passage)]
 
 
 def normalize_placeholders(text: str) -> str:
@@ -82,6 +170,21 @@ def scrub_foreign(text: str, ctx: CheckContext) -> tuple[str, list[str]]:
     for name in sorted(names, key=len, reverse=True):  # 泾源县司法局 before 泾源县
         text = text.replace(name, ctx.self_reference)
     return text, names
+
+
+_FIGURE_CLAUSE = re.compile(r"[^,，;；:：。!！?？\n]+")
+
+
+def figure_clauses(text: str) -> list[tuple[str, list[Figure]]]:
+    """The clauses of ``text`` that state figures (years are dates, not figures), with those figures."""
+    from assistant.figures import find_figures
+
+    out = []
+    for m in _FIGURE_CLAUSE.finditer(text):
+        figures = [f for f in find_figures(m.group()) if not _is_year(f)]
+        if figures:
+            out.append((m.group().strip(), figures))
+    return out
 
 
 def _is_year(fig: Figure) -> bool:

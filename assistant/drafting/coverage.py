@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 
 from assistant.drafting.checks import PLACEHOLDER, CheckContext, check_paragraph
-from assistant.drafting.plan import MATERIAL_THRESHOLD, DraftInputs, item_ref, item_title
+from assistant.drafting.plan import MATERIAL_THRESHOLD, DraftInputs, item_ref, item_title, quoted
+from assistant.drafting.review import fullwidth, review_heading
 from assistant.drafting.similarity import best_matches, shared_words
 from assistant.types import CoverageRow, Draft, DraftParagraph, DraftSection, Item, Part
 
 MIN_MEASURE_CHARS = 15
-_SENTENCES = re.compile(r"[^。]*。")
-_MARKER = re.compile(r"^\s*(?:[\(（][一二三四五六七八九十\d]+[\)）]|[一二三四五六七八九十]+[、是]|\d+[、.．])\s*")
 
 
 def _han_chars(text: str) -> int:
@@ -31,25 +30,30 @@ def is_measure_for(paragraph: DraftParagraph, shortcoming: Item, label: str) -> 
             and bool(shared_words(shortcoming.text, body)))
 
 
-def derived_measure(shortcoming: Item, inp: DraftInputs, ctx: CheckContext) -> DraftParagraph:
-    """A measure built from last year's closest 安排 item (the body's own words), years moved on."""
-    prev, title = inp.previous, item_title(shortcoming)
-    plans = prev.items_of(Part.PLANS)
+def derived_measure(shortcoming: Item, inp: DraftInputs, ctx: CheckContext,
+                    used: set[str] | None = None) -> DraftParagraph:
+    """A measure built from last year's closest 安排 item not ``used`` by another derived measure (the same
+    sentence twice is a repeat), quoted as the commitment it is, with a placeholder asking for review."""
+    prev, title, next_year = inp.previous, item_title(shortcoming), ctx.year + 1
+    plans = [p for p in prev.items_of(Part.PLANS) if p.key not in (used or set())]
     best = best_matches(shortcoming.text, [p.text for p in plans], k=1, threshold=MATERIAL_THRESHOLD)
-    review = f"〔待补充:请核改此条自动补充的{ctx.year + 1}年措施〕"
+    review = f"〔待补充:请核改此条自动补充的{next_year}年措施〕"
     sources = [item_ref(prev, shortcoming)]
+    heading = ""
     if best:
         plan = plans[best[0][0]]
-        body = "".join(_SENTENCES.findall(_MARKER.sub("", plan.text))[:2]) or plan.text[:150]
-        text = f"针对“{title}”的问题,{body}"
+        text = f"{next_year}年，{ctx.self_reference}将针对{quoted(title)}的问题，继续落实{quoted(item_title(plan))}的安排。"
+        heading = item_title(plan)
         sources.append(item_ref(prev, plan))
+        if used is not None:
+            used.add(plan.key)
         note = f"自动补充: 模型未给出针对“{title}”的措施,依据上一年度{plan.key}改写"
     else:
-        text = f"针对“{title}”的问题,〔待补充:{ctx.year + 1}年针对该问题的具体措施〕"
+        text = f"{next_year}年，{ctx.self_reference}将针对{quoted(title)}的问题，〔待补充:{next_year}年针对该问题的具体措施〕。"
         note = f"自动补充: 模型未给出针对“{title}”的措施,上一年度也无对应安排"
-    para = check_paragraph(text, Part.PLANS, ctx)
+    para = check_paragraph(fullwidth(text)[0], Part.PLANS, ctx)
     para.text += review
-    para.heading = check_paragraph(title, Part.PLANS, ctx).text
+    para.heading = review_heading(heading, ctx)[0]
     para.sources = sources
     para.notes.append(note)
     return para
@@ -62,14 +66,24 @@ def build_coverage(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_mis
         plans_section = DraftSection(Part.PLANS, f"四、{ctx.year + 1}年推进法治政府建设的主要安排")
         draft.sections.append(plans_section)
     rows: list[CoverageRow] = []
+    used: set[str] = set()  # last-year plans already quoted by a derived measure
     for item in inp.previous.items_of(Part.SHORTCOMINGS):
         label = item_ref(inp.previous, item).label
         paragraphs = plans_section.paragraphs if plans_section else []
         measures = [p for p in paragraphs if is_measure_for(p, item, label)]
         added = False
         if not measures and add_missing and plans_section is not None:
-            para = derived_measure(item, inp, ctx)
-            plans_section.paragraphs.append(para)
+            para = derived_measure(item, inp, ctx, used)
+            # the paragraph written for it holds no measure (e.g. only a placeholder once copies were
+            # dropped): the derived measure takes its place rather than standing beside it
+            own = next((i for i, p in enumerate(paragraphs) if any(s.label == label for s in p.sources)), None)
+            others = [p for i, p in enumerate(plans_section.paragraphs) if i != own]
+            if any(p.heading == para.heading for p in others):
+                para.heading = ""  # two measures under one subheading read as one
+            if own is None:
+                plans_section.paragraphs.append(para)
+            else:
+                plans_section.paragraphs[own] = para
             measures, added = [para], True
         rows.append(CoverageRow(
             shortcoming=item,

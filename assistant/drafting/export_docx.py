@@ -5,6 +5,11 @@ two-character first-line indent; 一级标题 黑体, run-in 二级标题 楷体
 page holds 28 lines; "— 1 —" page numbers (PAGE field, 四号) in the footer, odd pages right and even pages
 left, one character in from the edge. Every run names its East-Asian font
 (w:eastAsia), or Word would show Chinese in the Latin font. 〔待补充:…〕 placeholders are highlighted yellow.
+
+The GB/T 9704 font names are written whatever fonts this machine has: the document is finished on the
+staffer's computer, which has them. The font table also gives each an alternative name (w:altName: 仿宋,
+楷体…) that Word and LibreOffice use where the official font is missing. A missing font only changes a
+preview made here (``preview_pdf``), and the warnings say so.
 """
 
 from __future__ import annotations
@@ -23,20 +28,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from assistant.drafting.checks import PLACEHOLDER
-from assistant.drafting.layout import KIND_LABELS, check_notes, numbered, paragraph_names, short
+from assistant.drafting.layout import KIND_LABELS, check_notes, numbered, paragraph_names, short, unused_lines
 from assistant.errors import BadInput
 from assistant.types import Draft
 
 TITLE_PT, BODY_PT, FOOTER_PT = 22, 16, 14
 LINE_PT = 28.95  # (297 − 37 − 35) mm of text height / 28 lines
-# Preferred font first; later names are what Word or the system usually has instead.
-FONT_CHOICES = {
-    "title": ("方正小标宋简体", "方正小标宋_GBK", "华文中宋", "宋体", "Noto Serif CJK SC"),
-    "body": ("仿宋_GB2312", "仿宋", "FangSong", "华文仿宋", "Noto Serif CJK SC"),
-    "h1": ("黑体", "SimHei", "Noto Sans CJK SC"),
-    "h2": ("楷体_GB2312", "楷体", "KaiTi", "华文楷体", "Noto Serif CJK SC"),
-    "footer": ("宋体", "SimSun", "Noto Serif CJK SC"),
-}
+# GB/T 9704 fonts per role, and the alternative name a viewer without them should use (font table altName).
+FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "h1": "黑体", "h2": "楷体_GB2312", "footer": "宋体"}
+ALT_NAMES = {"方正小标宋简体": "华文中宋", "仿宋_GB2312": "仿宋", "黑体": "SimHei", "楷体_GB2312": "楷体", "宋体": "SimSun"}
+PREVIEW_TIMEOUT_S = 120
 
 
 @lru_cache(maxsize=1)
@@ -51,21 +52,29 @@ def installed_fonts() -> frozenset[str] | None:
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
 
 
-def choose_fonts(available: frozenset[str] | set[str] | None) -> tuple[dict[str, str], list[str]]:
-    """The font to use per role and warnings for every fallback. Unknown availability → preferred names."""
-    chosen, warnings = {}, []
-    for role, names in FONT_CHOICES.items():
-        if available is None or names[0] in available:
-            chosen[role] = names[0]
-            continue
-        fallback = next((n for n in names[1:] if n in available), None)
-        if fallback:
-            chosen[role] = fallback
-            warnings.append(f"本机未安装字体“{names[0]}”,已改用“{fallback}”;定稿前请在装有该字体的电脑上改回。")
-        else:
-            chosen[role] = names[0]
-            warnings.append(f"本机未安装字体“{names[0]}”及其替代字体,文档仍按“{names[0]}”设置,Word 会临时替换显示。")
-    return chosen, warnings
+def font_warnings(available: frozenset[str] | set[str] | None) -> list[str]:
+    """One warning naming the official fonts this machine lacks (none when it has them or cannot tell)."""
+    if available is None:
+        return []
+    missing = [name for name in dict.fromkeys(FONTS.values()) if name not in available]
+    if not missing:
+        return []
+    return [f"本机未安装公文字体 {'、'.join(missing)}:文档中仍按公文格式写明这些字体,在装有它们的电脑上打开即正常显示;"
+            "只有在本机生成的预览(如 PDF)会临时使用替代字体。"]
+
+
+def _font_table(doc) -> None:
+    """Declare each official font in word/fontTable.xml with GB2312 charset and an alternative name."""
+    from lxml import etree
+
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    root = etree.fromstring(part.blob)
+    w = root.nsmap["w"]
+    for name in dict.fromkeys(FONTS.values()):
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        for tag, value in (("altName", ALT_NAMES[name]), ("charset", "86"), ("family", "auto"), ("pitch", "variable")):
+            etree.SubElement(font, f"{{{w}}}{tag}", {f"{{{w}}}val": value})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -151,17 +160,23 @@ def _heading(doc, text: str, font: str) -> None:
 
 
 def export_docx(draft: Draft, path: str | Path, *, available_fonts: frozenset[str] | set[str] | None = None) -> list[str]:
-    """Write ``draft`` to ``path`` (.docx); return warnings (font fallbacks, placeholders left).
+    """Write ``draft`` to ``path`` (.docx); return warnings (fonts this machine lacks, placeholders left).
 
-    ``available_fonts``: font names to choose from (default: what fontconfig lists on this machine).
+    ``available_fonts``: the fonts to report as present (default: what fontconfig lists on this machine);
+    they change only the warnings, never the fonts the document names.
     """
     path = Path(path)
     if path.suffix.lower() != ".docx":
         raise BadInput(f"导出文件须以 .docx 结尾: {path.name}")
     if not path.parent.is_dir():
         raise BadInput(f"导出目录不存在: {path.parent}")
-    fonts, warnings = choose_fonts(installed_fonts() if available_fonts is None else available_fonts)
+    fonts = FONTS
+    warnings = font_warnings(installed_fonts() if available_fonts is None else available_fonts)
     doc = docx.Document()
+    _font_table(doc)
+    normal = doc.styles["Normal"]
+    normal.font.name = fonts["body"]
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), fonts["body"])
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
@@ -201,6 +216,11 @@ def export_docx(draft: Draft, path: str | Path, *, available_fonts: frozenset[st
         p = doc.add_paragraph()
         _format(p)
         _add_text(p, ph, fonts["body"])
+    _heading(doc, "附:材料中的数字", fonts["h1"])
+    for line in unused_lines(draft):
+        p = doc.add_paragraph()
+        _format(p)
+        _add_text(p, line, fonts["body"])
     notes = check_notes(draft)
     if notes:
         _heading(doc, "附:自动检查记录", fonts["h1"])
@@ -215,6 +235,29 @@ def export_docx(draft: Draft, path: str | Path, *, available_fonts: frozenset[st
     if draft.placeholders:
         warnings.append(f"草稿中还有 {len(draft.placeholders)} 处〔待补充〕(已黄色标出),定稿前请逐一补齐。")
     return warnings
+
+
+def preview_pdf(docx_path: str | Path, out_dir: str | Path) -> Path:
+    """A PDF preview of a .docx made with LibreOffice (headless) on this machine, in ``out_dir``. Fonts
+    this machine lacks are shown in substitutes here only (see ``font_warnings``). BadInput when
+    LibreOffice is not installed or the conversion fails."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise BadInput("本机未安装 LibreOffice(soffice),无法生成 PDF 预览;可安装 libreoffice-writer-nogui。")
+    out_dir = Path(out_dir)
+    profile = out_dir / ".lo-profile"  # its own profile: several conversions at once must not share one
+    cmd = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--convert-to", "pdf",
+           "--outdir", str(out_dir), str(docx_path)]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=PREVIEW_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise BadInput(f"PDF 预览生成失败: {exc}") from exc
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdf = out_dir / (Path(docx_path).stem + ".pdf")
+    if not pdf.is_file():
+        raise BadInput(f"PDF 预览生成失败: LibreOffice 没有写出 {pdf.name}")
+    return pdf
 
 
 def docx_text(path: str | Path) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.drafting.layout import KIND_LABELS, check_notes, numbered, paragraph_names, short
+from assistant.drafting.layout import KIND_LABELS, check_notes, numbered, paragraph_names, short, unused_lines
 from assistant.types import Draft
 
 
@@ -37,6 +37,7 @@ def to_markdown(draft: Draft) -> str:
         out += ["", "## 附:不足与措施对照", "", *coverage_lines(draft)]
     out += ["", "## 附:待补充事项", ""]
     out += [f"- {ph}" for ph in draft.placeholders] or ["- (无)"]
+    out += ["", "## 附:材料中的数字", ""] + [f"- {line}" for line in unused_lines(draft)]
     notes = check_notes(draft)
     if notes:
         out += ["", "## 附:自动检查记录", ""] + [f"- {name}: {note}" for name, note in notes]

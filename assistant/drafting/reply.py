@@ -1,20 +1,13 @@
-"""Turn a model reply into one clean paragraph, and drop what the model copied instead of writing.
-
-Small models often echo the task ("2025年主要举措和成效:…"), repeat a sentence, or paste last year's
-text back as this year's results. Copies are found by shared character runs on the matching form of the
-text (full-width and ASCII punctuation unified), sentence by sentence.
+"""Turn a model reply into one clean paragraph: markdown, labels, list marks, an echoed task title, an
+unfilled sentence pattern ("……") and a cut-off tail removed. What a reviewer would strike in the words
+themselves is assistant/drafting/review.py's job.
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.drafting.checks import PLACEHOLDER
-from assistant.textnorm import normalize
-
-HEADING_MAX = 24  # a first sentence this short is the unit's run-in subheading
-ECHO_RUN = 12  # characters shared with the prompt's own instructions → the sentence is an echo
-COPY_RUN = 16  # characters shared with a text that must not be copied (last year's plan) → a copy
+HEADING_MAX = 24  # a first sentence this short may be a subheading the model wrote anyway
 
 _MARKDOWN = re.compile(r"^\s*(?:#+\s*|[-*•]\s+|>\s*)|\*\*|__|`")
 _LEADING_MARKER = re.compile(r"^\s*(?:[\(（][一二三四五六七八九十\d]+[\)）]|[一二三四五六七八九十]+、|\d+[、.．])\s*")
@@ -27,6 +20,8 @@ _BRACKET_LABEL = re.compile(r"^\s*【(?!\s*待补充)[^】〔]{1,30}】\s*")
 _TITLE_ECHO = re.compile(r"^(?:20\d{2}年)?推进法治政府建设的?(?:主要安排|主要举措和成效|存在的不足和原因)[:：,，。]?")
 _SENTENCE = re.compile(r"[^。!！?？]*[。!！?？]|[^。!！?？]+$")
 _SENTENCE_END = "。!！?？〕”"
+_PATTERN_GAP = re.compile(r"…|\.{3}")  # the prompt's 句式 with its gaps left unfilled
+_ANY_PLACEHOLDER = re.compile(r"[〔【\[(（]\s*待补充[^〕】\])）]*[〕】\])）]")  # "…" inside one is the model's label
 
 
 def clean_reply(text: str) -> str:
@@ -35,6 +30,7 @@ def clean_reply(text: str) -> str:
     joined = _LEADING_MARKER.sub("", "".join(line for line in lines if line))
     joined = _TITLE_ECHO.sub("", _BRACKET_LABEL.sub("", joined))
     joined = _INLINE_NUMBER.sub("", joined)
+    joined = "".join(s for s in _SENTENCE.findall(joined) if not _PATTERN_GAP.search(_ANY_PLACEHOLDER.sub("", s)))
     if joined and joined[-1] not in _SENTENCE_END:  # stopped at max_tokens mid-sentence
         cut = max(joined.rfind(c) for c in "。!！?？〕")
         joined = joined[: cut + 1] if cut >= len(joined) // 3 else joined.rstrip(",，、;；:：") + "。"
@@ -48,31 +44,3 @@ def split_heading(text: str) -> tuple[str, str]:
     if sep and 2 <= len(head) <= HEADING_MAX and rest.strip() and "〔" not in head:
         return head, _TASK_ECHO.sub("", rest.strip())
     return "", _TASK_ECHO.sub("", text)
-
-
-def _runs(text: str, n: int) -> set[str]:
-    flat = re.sub(r"\s+", "", normalize(text))
-    return {flat[i : i + n] for i in range(len(flat) - n + 1)}
-
-
-def _shares_run(sentence: str, runs: set[str], n: int) -> bool:
-    return bool(runs) and not _runs(sentence, n).isdisjoint(runs)
-
-
-def drop_copies(text: str, *, instructions: str, no_copy: list[str]) -> tuple[str, int]:
-    """Remove sentences that echo the instructions, copy a ``no_copy`` text, or repeat an earlier sentence.
-    Sentences holding a placeholder are kept (the instructions ask for them). Returns text and count dropped."""
-    echo, copy = _runs(instructions, ECHO_RUN), set().union(*(_runs(t, COPY_RUN) for t in no_copy)) if no_copy else set()
-    kept, seen, dropped = [], set(), 0
-    for sentence in _SENTENCE.findall(text):
-        key = normalize(sentence).strip()
-        if not key:
-            continue
-        if not PLACEHOLDER.search(sentence) and (
-            key in seen or _shares_run(sentence, echo, ECHO_RUN) or _shares_run(sentence, copy, COPY_RUN)
-        ):
-            dropped += 1
-            continue
-        seen.add(key)
-        kept.append(sentence)
-    return "".join(kept), dropped

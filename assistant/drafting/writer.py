@@ -10,18 +10,19 @@ from pathlib import Path
 from assistant.drafting.checks import CheckContext, check_paragraph, placeholders_in
 from assistant.drafting.coverage import build_coverage
 from assistant.drafting.events import DraftEvent
-from assistant.drafting.material import load_material
-from assistant.drafting.reply import clean_reply, drop_copies, split_heading
+from assistant.drafting.figures_used import add_material_figures, unused_material_figures
+from assistant.drafting.material import load_material, material_headings
+from assistant.drafting.reply import clean_reply, split_heading
 from assistant.drafting.plan import DRAFT_PARTS, DraftInputs, SectionPlan, Unit, plan_draft, plan_section
+from assistant.drafting.review import clause_keys, fullwidth, heading_problem, review_heading, review_paragraph
 from assistant.errors import BadInput
 from assistant.llm import as_chat_model
 from assistant.prompts import load_prompt
 from assistant.settings import get_settings
-from assistant.types import Draft, DraftParagraph, DraftSection, Part, Report, SourceRef
+from assistant.types import Draft, DraftParagraph, DraftSection, Part, Report, ReviewNote, SourceRef
 
 EventSink = Callable[[DraftEvent], None] | None
-MAX_TOKENS = 400  # per unit: ~250 Chinese characters, enough for one paragraph, quick on a CPU model
-MIN_BODY_CHARS = 10  # Han characters a paragraph needs, once copies are dropped, to be kept
+MIN_BODY_CHARS = 10  # Han characters a paragraph needs, once the checks have dropped sentences, to be kept
 
 
 def draft_title(org: str, year: int) -> str:
@@ -60,72 +61,82 @@ def prepare_inputs(org: str, year: int, library, material, peers) -> tuple[Draft
     peer_reports = _resolve_peers(peers, others, library, org)
     inputs = DraftInputs(org, year, previous, passages, peer_reports)
     other_orgs = sorted({r.meta.org for r in [*others, *peer_reports]})
-    ctx = CheckContext(org, previous.meta.level, year, other_orgs, [r.text for r in own], [p.text for p in passages])
+    ctx = CheckContext(org, previous.meta.level, year, other_orgs, [r.text for r in own], [p.text for p in passages],
+                       last_report=previous.text, library_texts=[r.text for r in [*own, *others]],
+                       material_headings=material_headings(passages), settings=get_settings().draft)
     return inputs, ctx
 
 
-def _render(unit: Unit, inp: DraftInputs, ctx: CheckContext, *, blank: bool = False) -> list[dict[str, str]]:
-    """The messages for one unit; ``blank`` leaves the values out (the bare instructions, to spot echoes)."""
-    system = load_prompt("draft_system").render(
-        org=inp.org, year=inp.year, next_year=inp.year + 1, self_ref=ctx.self_reference
-    )
+def _render(unit: Unit, inp: DraftInputs, ctx: CheckContext) -> list[dict[str, str]]:
+    """The messages for one unit: the system rules, then the unit's prompt with its values."""
+    common = {"org": inp.org, "year": inp.year, "next_year": inp.year + 1, "self_ref": ctx.self_reference}
+    system = load_prompt("draft_system").render(**common)
     prompt = load_prompt(unit.prompt)
-    values = {"year": inp.year, "next_year": inp.year + 1, **{k: "" if blank else v for k, v in unit.values.items()}}
+    values = {**common, **unit.values}
     user = prompt.render(**{k: v for k, v in values.items() if k in prompt.placeholders})
     return system + user
 
 
-def _instructions(unit: Unit, inp: DraftInputs, ctx: CheckContext) -> str:
-    """The rules and 要求/输出 lines of a unit's prompt: a reply sentence sharing a run with them is an echo.
-    (The 任务 line is left out: it names the topic in the report's own terms, which a good reply reuses.)"""
-    system, user = _render(unit, inp, ctx, blank=True)
-    asks = [line for line in user["content"].splitlines() if line.startswith(("要求", "输出"))]
-    return "\n".join([system["content"], *asks])
-
-
 def _from_material(unit: Unit) -> str:
     """The unit's material passages as written: the fallback when the model wrote nothing usable."""
-    quotes = [s.quote.strip() for s in unit.sources if s.kind == "material" and s.quote.strip()]
+    quotes = [p.body.strip() for p in unit.passages if p.body.strip()]
     return "".join(q if q[-1] in "。!！?？" else q + "。" for q in quotes)
 
 
+def _han(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", text))
+
+
+def _model_heading(body: str, unit: Unit, ctx: CheckContext) -> tuple[str, list[ReviewNote]]:
+    """Code gives the subheading; a short first sentence the model wrote as one anyway is dropped."""
+    head, rest = split_heading(body)
+    named = bool(unit.title) and (head in unit.title or unit.title in head)
+    if head and (named or not heading_problem(head, ctx)):
+        return rest, [ReviewNote("echoed_heading", f"删除模型自拟的小标题“{head}”(小标题由程序给出)")]
+    return body, []
+
+
 def write_unit(unit: Unit, inp: DraftInputs, ctx: CheckContext, model, emit: Callable[[str], None],
-               max_tokens: int) -> DraftParagraph:
-    """One model call, streamed through ``emit``, then cleanup and every check; the paragraph records
-    what was changed."""
+               max_tokens: int, earlier: set[str] | None = None) -> DraftParagraph:
+    """One model call, streamed through ``emit``, then cleanup and every check; the paragraph records what
+    was changed (``notes``) and what the reviewer's checks found (``review``). ``earlier``: clause keys of
+    the draft's earlier paragraphs (a clause said again is dropped); updated with this paragraph's."""
+    earlier = earlier if earlier is not None else set()
     reply = ""
     for delta in model.stream(_render(unit, inp, ctx), max_tokens=max_tokens):
         reply += delta
         emit(delta)
-    heading, body = split_heading(clean_reply(reply)) if unit.fallback_heading else ("", clean_reply(reply))
-    instructions = _instructions(unit, inp, ctx)
-    body, dropped = drop_copies(body, instructions=instructions, no_copy=[unit.values[k] for k in unit.no_copy])
-    notes = [f"删除照抄提示或上一年度原文的句子 {dropped} 句"] if dropped else []
-    if dropped and len(re.findall(r"[\u4e00-\u9fff]", body)) < MIN_BODY_CHARS:
-        body = ""  # what is left after the copies is a fragment, not a paragraph
-    if not body.strip() and _from_material(unit):
-        body = _from_material(unit)
-        notes.append("模型未写出可用内容,已按今年材料原文整理,请润色")
+    body, review = _model_heading(clean_reply(reply), unit, ctx)
     para = check_paragraph(body, unit.part, ctx)
-    if unit.fallback_heading:
-        head = check_paragraph(heading or unit.fallback_heading, unit.part, ctx)
-        para.heading = head.text
-        para.foreign_orgs += [n for n in head.foreign_orgs if n not in para.foreign_orgs]
-        para.ungrounded += head.ungrounded
-        notes += head.notes
-    if not para.text.strip():
-        para.text = unit.missing or f"〔待补充:{unit.label}相关内容(模型未生成)〕"
+    text, found = review_paragraph(para.text, ctx, topic=unit.title, earlier=earlier,
+                                   no_copy=[unit.values.get(k, "") for k in unit.no_copy], borrowed=unit.borrowed)
+    review += found
+    notes: list[str] = []
+    if _han(re.sub(r"〔[^〕]*〕", "", text)) < MIN_BODY_CHARS:
+        text = re.sub(r"^[^〔]*", "", text)  # a fragment is not a paragraph; placeholders the model left stay
+        if _from_material(unit):
+            text = _from_material(unit) + text
+            notes.append("模型未写出可用内容,已按今年材料原文整理,请润色")
+    text, added = add_material_figures(text, unit.passages)
+    if added:
+        notes.append("补入材料中未写到的数字: " + "、".join(added))
+    if not text.strip():
+        text = unit.missing or f"〔待补充:{unit.title or unit.label}相关内容(模型未生成)〕"
         notes.append("模型未生成内容,已留待补充")
-    elif unit.missing and not placeholders_in(para.text):  # no material behind it: the gap must stay visible
-        para.text += unit.missing
-    para.notes = notes + para.notes
+    elif unit.missing and not placeholders_in(text):  # no material behind it: the gap must stay visible
+        text += unit.missing
+    para.text = fullwidth(text)[0]
+    para.heading, heading_notes = review_heading(unit.heading, ctx)
+    para.review = review + heading_notes
+    para.notes = notes + para.notes + [n.detail for n in para.review]
+    earlier.update(clause_keys(para.text, 2 * ctx.settings.repeat_chars))
     # a unit with nothing behind it (e.g. 原因 when last year listed none) says so rather than citing nothing
     para.sources = list(unit.sources) or [SourceRef("template", "无对应来源,仅按格式起草", "")]
     return para
 
 
 def _write_section(section: SectionPlan, index: int, total: int, inp: DraftInputs, ctx: CheckContext, model,
-                   on_event: EventSink, max_tokens: int) -> DraftSection:
+                   on_event: EventSink, max_tokens: int, earlier: set[str]) -> DraftSection:
     def send(**kw) -> None:
         if on_event:
             on_event(DraftEvent(section=index, sections=total, part=section.part, heading=section.heading, **kw))
@@ -135,7 +146,11 @@ def _write_section(section: SectionPlan, index: int, total: int, inp: DraftInput
     for i, unit in enumerate(section.units, 1):
         para = write_unit(unit, inp, ctx, model,
                           lambda d, i=i, u=unit: send(kind="delta", unit=i, units=len(section.units), label=u.label,
-                                                      text=d), max_tokens)
+                                                      text=d), max_tokens, earlier)
+        if para.heading and any(p.heading == para.heading for p in out.paragraphs):
+            para.review.append(ReviewNote("item_heading", f"小标题“{para.heading}”与本部分前文重复,已去掉"))
+            para.notes.append(para.review[-1].detail)
+            para.heading = ""
         out.paragraphs.append(para)
         send(kind="paragraph", unit=i, units=len(section.units), label=unit.label, text=para.text,
              notes=list(para.notes))
@@ -144,30 +159,48 @@ def _write_section(section: SectionPlan, index: int, total: int, inp: DraftInput
 
 
 def _preamble(inp: DraftInputs) -> DraftSection:
-    text = (f"{inp.year}年,{inp.org}坚持以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平法治思想,"
-            f"认真落实法治政府建设各项任务,现将{inp.year}年法治政府建设情况报告如下:")
+    text = (f"{inp.year}年，{inp.org}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，"
+            f"认真落实法治政府建设各项任务。现将{inp.year}年法治政府建设情况报告如下：")
     ref = SourceRef("template", "固定开头(格式参照上一年度报告)", "")
     return DraftSection(Part.PREAMBLE, "", [DraftParagraph(text=text, sources=[ref])])
 
 
+def even_headings(section: DraftSection) -> None:
+    """Numbered subsections are for a section whose paragraphs mostly have them: a lone （一） among
+    unheaded paragraphs (e.g. only 原因分析 after inline 不足 items) reads as a mistake, so it goes."""
+    paragraphs = section.paragraphs
+    headed = [p for p in paragraphs if p.heading]
+    if headed and len(headed) * 2 < len(paragraphs):
+        for p in headed:
+            p.review.append(ReviewNote("item_heading", f"本部分多数段落无小标题,“{p.heading}”也不单独编号"))
+            p.notes.append(p.review[-1].detail)
+            p.heading = ""
+
+
 def _finish(draft: Draft, inp: DraftInputs, ctx: CheckContext, *, add_missing: bool) -> Draft:
     draft.coverage = build_coverage(draft, inp, ctx, add_missing=add_missing)
+    for section in draft.sections:
+        even_headings(section)
     draft.placeholders = [ph for s in draft.sections for p in s.paragraphs
                           for ph in placeholders_in(p.heading + p.text)]
+    draft.unused_figures = unused_material_figures(draft, inp.material)
     return draft
 
 
 def draft_report(org: str, year: int, *, library, model, material: Iterable[str | Path] = (),
                  peers: Sequence[str | Report] | None = None, on_event: EventSink = None,
-                 max_tokens: int = MAX_TOKENS) -> Draft:
-    """Draft ``org``'s report on ``year`` from its report on ``year``-1, the user's material and peers."""
+                 max_tokens: int | None = None) -> Draft:
+    """Draft ``org``'s report on ``year`` from its report on ``year``-1, the user's material and peers.
+    ``max_tokens`` per model call defaults to ``settings.draft.max_tokens``."""
     model = as_chat_model(model)  # ours, or any LangChain chat model
     inp, ctx = prepare_inputs(org, year, library, material, peers)
+    max_tokens = max_tokens or ctx.settings.max_tokens
     plans = plan_draft(inp)
     draft = Draft(org, year, draft_title(org, year), inp.previous.id, sections=[_preamble(inp)],
                   model=getattr(model, "name", ""), settings_hash=get_settings().fingerprint_hash())
+    earlier: set[str] = set()
     for i, section in enumerate(plans, 1):
-        draft.sections.append(_write_section(section, i, len(plans), inp, ctx, model, on_event, max_tokens))
+        draft.sections.append(_write_section(section, i, len(plans), inp, ctx, model, on_event, max_tokens, earlier))
     _finish(draft, inp, ctx, add_missing=True)
     if on_event:
         on_event(DraftEvent(kind="done", section=len(plans), sections=len(plans)))
@@ -176,7 +209,7 @@ def draft_report(org: str, year: int, *, library, model, material: Iterable[str 
 
 def regenerate_section(draft: Draft, part: Part, *, library, model, material: Iterable[str | Path] = (),
                        peers: Sequence[str | Report] | None = None, on_event: EventSink = None,
-                       max_tokens: int = MAX_TOKENS) -> Draft:
+                       max_tokens: int | None = None) -> Draft:
     """A copy of ``draft`` with one section written anew; every other section keeps the user's text."""
     model = as_chat_model(model)
     if part not in DRAFT_PARTS:
@@ -184,13 +217,16 @@ def regenerate_section(draft: Draft, part: Part, *, library, model, material: It
     inp, ctx = prepare_inputs(draft.org, draft.year, library, material, peers)
     if inp.previous.id != draft.previous_report_id:
         raise BadInput(f"草稿依据的上一年度报告 {draft.previous_report_id} 已不在库中(现为 {inp.previous.id})。")
+    max_tokens = max_tokens or ctx.settings.max_tokens
     section = plan_section(part, inp)
     new = copy.deepcopy(draft)
     new.model = getattr(model, "name", new.model)
     if section is None:  # e.g. 其他 without material: the section goes away
         new.sections = [s for s in new.sections if s.part != part]
     else:
-        written = _write_section(section, 1, 1, inp, ctx, model, on_event, max_tokens)
+        earlier = {k for s in new.sections if s.part != part for p in s.paragraphs
+                   for k in clause_keys(p.text, 2 * ctx.settings.repeat_chars)}
+        written = _write_section(section, 1, 1, inp, ctx, model, on_event, max_tokens, earlier)
         existing = [i for i, s in enumerate(new.sections) if s.part == part]
         if existing:
             new.sections[existing[0]] = written
