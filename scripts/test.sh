@@ -5,7 +5,9 @@
 # and finally the CI eval gate: the ci-smoke suite with the local 0.5B model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --model 0.5b --browser
+# Every extra: tests/test_dependencies.py checks that bench/ and evals/corpus/ import only what their extras
+# declare, which needs those extras installed.
+bash scripts/setup.sh --model 0.5b --browser --bench --corpus
 . .venv/bin/activate
 export ASSISTANT_TEST_MODEL_SIZE=0.5b
 export ASSISTANT_TEST_REQUIRE_REAL=1  # what setup installed (model, chromium) must not be skipped

@@ -154,10 +154,11 @@ def test_chat_refusal_is_noted(app):
     page = page_for(app)
     from assistant.answers.citations import REFUSAL
 
-    # Nothing in the evidence is about rockets: the (fake, obedient) model answers with the refusal phrase.
+    # Nothing in the evidence is about rockets: the answer path refuses before asking the model (no passage
+    # names 火箭), or the model answers with the refusal phrase; either way the chat says nothing was answered.
     page.locator("#question textarea").fill("泾源县发射了几枚火箭?")
     page.locator("#send").click()
-    expect(page.locator("#chatbot .note-refusal")).to_contain_text("助手没有作答")
+    expect(page.locator("#chatbot .note-refusal")).to_contain_text("作答")
     assert REFUSAL in page.locator("#chatbot .answer-text").last.inner_text()
     assert page.locator("#chatbot details.citation").count() == 0
     screenshot(page, "chat-refusal")
@@ -323,7 +324,15 @@ def test_summary_figures_comparison_and_tracker(app, tmp_path):
     screenshot(page, "summary")
 
 
-def test_stop_cancels_a_running_draft(app):
+def test_year_field_is_empty_until_a_body_is_chosen(app):
+    page = page_for(app)
+    open_tab(page, "起草")
+    assert page.locator("#draft-year input").input_value() == ""  # not 0
+    choose(page, "draft-org", "荆家镇")
+    page.wait_for_function("document.querySelector('#draft-year input').value === '2024'")  # last report 2023 + 1
+
+
+def test_stop_keeps_what_was_written_and_says_stopped(app):
     page = page_for(app)
     app["llm"].delay_s = 0.3  # slow replies, so the draft is still being written when we press stop
     try:
@@ -333,13 +342,19 @@ def test_stop_cancels_a_running_draft(app):
         page.locator("#start-draft").click()
         expect(page.locator("#draft-progress")).to_contain_text("正在写第", timeout=30_000)
         expect(page.locator("#draft-live")).to_contain_text("▌", timeout=30_000)  # streaming text is shown
+        expect(page.locator("#draft-live p").nth(1)).to_be_visible(timeout=60_000)  # a finished paragraph too
         screenshot(page, "draft-streaming")
         page.locator("#stop-draft").click()
-        page.wait_for_timeout(1500)
+        expect(page.locator("#draft-progress")).to_contain_text("已停止", timeout=15_000)
         calls = len(app["llm"].requests)
         page.wait_for_timeout(3000)
         assert len(app["llm"].requests) == calls  # the worker stopped asking the model
+        assert "正在写第" not in page.locator("#draft-progress").inner_text()
+        assert page.locator("#draft-live p").count() >= 2  # what was written stays on the page
+        assert "▌" not in page.locator("#draft-live").inner_text()
+        assert page.locator(".error:visible").count() == 0  # no 错误 badges over the outputs
         assert "泾源县2025年" not in page.locator("#draft-title").inner_text()
+        screenshot(page, "draft-stopped")
     finally:
         app["llm"].delay_s = 0.0
 
