@@ -14,7 +14,6 @@ import pytest
 from assistant.llm.gate import ModelGate, waiting_as
 from assistant.llm.openai_chat import OpenAIChatModel
 from assistant.settings import LLMSettings, Settings
-from assistant.types import Part
 from fake_openai_server import FakeOpenAIServer
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "reports"
@@ -22,15 +21,19 @@ QUESTION = "泾源县2024年调解矛盾纠纷多少件?"
 
 
 @pytest.fixture
-def small_library(tmp_path):
-    from vectorstore import FakeEmbedding, open_library
-    from vectorstore.testing import make_report
+def busy_model(tmp_path):
+    """(app context, fake server, gate, release): a context whose model (the real openai client against the
+    fake server) is held by another session's request until ``release`` is set."""
+    from fake_library import sample_library
+    from ui.context import AppContext
 
-    settings = Settings(home=tmp_path / "home")
-    lib = open_library(settings, embedding=FakeEmbedding())
-    lib.add(make_report("泾源县", 2024, [(Part.MEASURES, "全年调解矛盾纠纷930件,化解率96.77%。")], level="县/区"))
-    lib.add(make_report("徐行镇", 2024, [(Part.MEASURES, "全年调解矛盾纠纷312件。")]))
-    return settings, lib
+    with FakeOpenAIServer() as srv:
+        gate = ModelGate(1)
+        model = OpenAIChatModel(base_url=srv.base_url, model="fake-openai", logs_dir=tmp_path / "logs", gate=gate)
+        release, holder = hold(gate)
+        yield AppContext.create(Settings(home=tmp_path / "home"), sample_library(), model), srv, gate, release
+        release.set()
+        holder.join(5)
 
 
 def hold(gate: ModelGate) -> tuple[threading.Event, threading.Thread]:
@@ -40,7 +43,7 @@ def hold(gate: ModelGate) -> tuple[threading.Event, threading.Thread]:
     def run() -> None:
         with waiting_as(None), gate.turn():
             holding.set()
-            release.wait(20)
+            release.wait(300)  # set by the test, or at its end
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -48,52 +51,39 @@ def hold(gate: ModelGate) -> tuple[threading.Event, threading.Thread]:
     return release, thread
 
 
-def test_ask_shows_its_place_in_the_queue_then_its_own_answer(small_library, tmp_path):
+def test_ask_shows_its_place_in_the_queue_then_its_own_answer(busy_model):
     from ui.chat_tab import ask
-    from ui.context import AppContext
 
-    settings, lib = small_library
-    with FakeOpenAIServer() as srv:
-        gate = ModelGate(1)
-        model = OpenAIChatModel(base_url=srv.base_url, model="fake-openai", logs_dir=tmp_path / "logs", gate=gate)
-        release, holder = hold(gate)
-        ctx = AppContext.create(settings, lib, model)
-        shown: list[str] = []
-        for step in ask(ctx, QUESTION, [], None, None, None, True, tick_s=0.1):
-            shown.append(step[0][-1]["content"])
-            if "排队中:前面还有 1 个请求" in shown[-1] and not release.is_set():
-                assert srv.requests == []  # nothing sent while it waits
-                release.set()
-        holder.join(5)
+    ctx, srv, gate, release = busy_model
+    shown: list[str] = []
+    for step in ask(ctx, QUESTION, [], None, None, None, True, tick_s=0.1):
+        shown.append(step[0][-1]["content"])
+        if "排队中:前面还有 1 个请求" in shown[-1] and not release.is_set():
+            assert srv.requests == []  # nothing sent while it waits
+            release.set()
     queued = [s for s in shown if "排队中" in s]
     assert queued and "已用" in queued[0] and "answer-phase" in queued[0]
     assert "930" in shown[-1] and "<details" in shown[-1] and "排队中" not in shown[-1]
     assert len(srv.requests) == 1
 
 
-def test_a_page_that_stops_while_queued_leaves_the_queue_and_sends_nothing(small_library, tmp_path):
+def test_a_page_that_stops_while_queued_leaves_the_queue_and_sends_nothing(busy_model):
     from ui.chat_tab import ask
-    from ui.context import AppContext
 
-    settings, lib = small_library
-    with FakeOpenAIServer() as srv:
-        gate = ModelGate(1)
-        model = OpenAIChatModel(base_url=srv.base_url, model="fake-openai", logs_dir=tmp_path / "logs", gate=gate)
-        release, holder = hold(gate)
-        steps = ask(AppContext.create(settings, lib, model), QUESTION, [], None, None, None, True, tick_s=0.1)
-        for step in steps:
-            if "排队中" in step[0][-1]["content"]:
-                break
-        assert gate.waiting == 1
-        steps.close()  # what Gradio does when the stop button is pressed or the page goes away
-        deadline = time.monotonic() + 5
-        while gate.waiting and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert gate.waiting == 0  # no orphaned request waiting for a page nobody reads
-        release.set()
-        holder.join(5)
-        time.sleep(0.3)
-        assert srv.requests == []
+    ctx, srv, gate, release = busy_model
+    steps = ask(ctx, QUESTION, [], None, None, None, True, tick_s=0.1)
+    for step in steps:
+        if "排队中" in step[0][-1]["content"]:
+            break
+    assert gate.waiting == 1
+    steps.close()  # what Gradio does when the stop button is pressed or the page goes away
+    deadline = time.monotonic() + 5
+    while gate.waiting and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert gate.waiting == 0  # no orphaned request waiting for a page nobody reads
+    release.set()
+    time.sleep(0.3)
+    assert srv.requests == []
 
 
 # --- many sessions against the running app -----------------------------------------------------------------
