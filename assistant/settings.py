@@ -54,7 +54,20 @@ class LLMSettings(BaseModel, extra="forbid"):
         "for a long prompt and a draft section",
     )
     temperature: float = Field(0.1, ge=0, le=2)
-    concurrency: int = Field(1, ge=1, description="Parallel requests allowed (evals); the local model is always 1")
+    concurrency: int = Field(
+        1, ge=1, description="Requests the configured endpoint may serve at once (evals, several UI users); more "
+        "wait in its queue in order. The local model is always 1",
+    )
+    prompt_batch: int = Field(
+        256, ge=32,
+        description="Prompt tokens the local server reads between looks at its task queue: a request whose page "
+        "stopped or went away is dropped within one batch (at 2048 it ran on for a whole 1,300-token prompt)",
+    )
+    cache_reuse: int = Field(
+        0, ge=0,
+        description="Local server: reuse runs of at least this many tokens of the previous prompt found after the "
+        "shared start, shifted into place (llama.cpp --cache-reuse; 0 = only the shared start, which is exact)",
+    )
 
 
 class EmbeddingSettings(BaseModel, extra="forbid"):
@@ -237,6 +250,11 @@ class UISettings(BaseModel, extra="forbid"):
         "is refused (HTTP 429) until the oldest failure is that old",
     )
     login_window_s: float = Field(300.0, gt=0, description="The window for login_max_failures, in seconds")
+    active_questions: int = Field(
+        16, ge=1,
+        description="Chat questions the UI works on at once (retrieval, then a place in the model's queue, shown "
+        "to the user); more wait in Gradio's queue",
+    )
     delete_confirm_s: float = Field(
         120.0, gt=0, description="How long a delete confirmation asked on the page stays valid for that session"
     )

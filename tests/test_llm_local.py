@@ -51,6 +51,47 @@ def test_streamed_chinese_completion(local_chat_model):
     assert record["completion_tokens"] == len(pieces) or record["completion_tokens"] >= len(pieces) - 1
 
 
+def test_a_shared_prompt_start_is_read_once(local_chat_model):
+    """llama.cpp keeps the last prompt: a second prompt with the same start re-reads only what follows it,
+    and the call log says how much came from the cache."""
+    shared = {"role": "system", "content": "你是查阅法治政府建设年度报告的助手。只根据材料回答,不得编造。" * 12}
+    local_chat_model.complete([shared, {"role": "user", "content": "吉昌镇调解纠纷多少件?"}], max_tokens=4)
+    local_chat_model.complete([shared, {"role": "user", "content": "徐行镇开展普法活动多少场?"}], max_tokens=4)
+    first, second = read_calls(local_chat_model.client().logs_dir, 2)
+    assert second["cached_tokens"] >= len(local_chat_model.server.tokenize(shared["content"]))
+    assert second["prompt_tokens"] - second["cached_tokens"] < first["prompt_tokens"] - (first["cached_tokens"] or 0)
+
+
+def test_a_cancelled_request_is_dropped_by_the_server_mid_prompt(local_chat_model):
+    """A page that goes away while the model reads its prompt: the socket is cut and llama.cpp stops within a
+    prompt batch, so the model is free for the next request instead of reading on for nobody. Shown by the
+    cache: had the server read the whole prompt, asking it again would find all of it cached."""
+    import threading
+    import time
+
+    from assistant.llm.gate import QueueCancelled, Waiter
+
+    prompt = [{"role": "user", "content": "请概括以下材料。" + "泾源县坚持依法行政,推进严格规范公正文明执法。" * 60}]
+    waiter, outcome = Waiter(), []
+    reader = threading.Thread(target=lambda: outcome.append(_raised(lambda: list(waiter.bind(local_chat_model).stream(prompt, max_tokens=4)))))
+    reader.start()
+    time.sleep(1.0)
+    waiter.cancel()
+    reader.join(10)
+    assert isinstance(outcome[0], QueueCancelled)
+    local_chat_model.complete(prompt, max_tokens=1)
+    record = read_calls(local_chat_model.client().logs_dir, 1)[0]
+    assert record["cached_tokens"] < record["prompt_tokens"] - local_chat_model.server.prompt_batch
+
+
+def _raised(fn) -> BaseException | None:
+    try:
+        fn()
+    except BaseException as exc:  # noqa: BLE001 — the test looks at it
+        return exc
+    return None
+
+
 def test_stop_sequence_is_honoured(local_chat_model):
     messages = [{"role": "user", "content": "从1数到10,用逗号分隔,只输出数字。"}]
     text = local_chat_model.complete(messages, max_tokens=40, temperature=0.0, stop=["5"])

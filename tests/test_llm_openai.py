@@ -206,6 +206,25 @@ def test_call_log_has_hash_tokens_latency_and_never_the_key(canned, tmp_path):
     assert record["seconds_total"] >= 0 and record["error"] is None
 
 
+def test_call_log_keeps_cached_prompt_tokens_and_the_servers_timings(canned, tmp_path):
+    """llama.cpp says how much of the prompt came from its cache (usage.prompt_tokens_details.cached_tokens)
+    and how long it read and wrote (timings): the log keeps both, so a bench can see prefix reuse per call."""
+    chunks = sse_chunks(["一", "二"], usage=False)
+    chunks.append({"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "canned", "choices": [],
+                   "usage": {"prompt_tokens": 617, "completion_tokens": 2, "total_tokens": 619,
+                             "prompt_tokens_details": {"cached_tokens": 608}},
+                   "timings": {"cache_n": 608, "prompt_n": 9, "prompt_ms": 738.23, "predicted_n": 2, "predicted_ms": 250.0}})
+    canned.script.append(("sse", chunks))
+    assert "".join(make_model(canned.url, tmp_path).stream(MSGS)) == "一二"
+    (record,) = read_calls(tmp_path / "logs")
+    assert (record["prompt_tokens"], record["cached_tokens"], record["completion_tokens"]) == (617, 608, 2)
+    assert record["prompt_seconds"] == 0.738 and record["generation_seconds"] == 0.25
+    assert record["seconds_queued"] == 0.0 and not record["tokens_estimated"]
+    canned.script.append(("json", 200, completion("好"), {}))  # a server that says nothing of a cache
+    make_model(canned.url, tmp_path).complete(MSGS)
+    assert read_calls(tmp_path / "logs")[-1]["cached_tokens"] is None
+
+
 def test_stream_closed_early_is_logged(canned, tmp_path):
     canned.script.append(("sse", sse_chunks(["一", "二", "三"])))
     stream = make_model(canned.url, tmp_path).stream(MSGS)

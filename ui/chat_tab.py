@@ -4,11 +4,18 @@ The conversation lives in this browser session's ``gr.State`` (a list of turns),
 see each other's chats. Answers come from the answer Runnable (``assistant.answers.runnable.answer_runnable``); this
 module only formats, and while the user waits it shows the phase and the time taken (检索中 / 模型思考中
 n 秒 / 核对中), redrawn every second.
+
+Several users share one model: each question's model calls go through a ``Waiter`` (``assistant.llm.gate``),
+so while another session's answer runs the page shows its place in the queue ("排队中:前面还有 1 个请求"),
+and a page that stops or goes away takes its request out of the queue. Gradio lets up to
+``ui.active_questions`` questions run at once (retrieval, then the model's queue); the queue keeps the
+model to one request at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +23,7 @@ import gradio as gr
 
 from assistant.answers.citations import hide_ids
 from assistant.errors import AssistantError
+from assistant.llm.gate import Waiter
 from assistant.phases import AnswerPhase, PhaseClock, Tick, ticking
 from assistant.types import Answer, Part, SearchFilter
 from ui.context import AppContext
@@ -68,9 +76,11 @@ def build_filter(orgs: list[str] | None, years: list | None, parts: list[str] | 
     return chosen
 
 
-def waiting_html(clock: PhaseClock, partial: str) -> str:
-    """The answer while it is being made: the phase line, and the model's text so far (raw ids hidden)."""
-    line = f'<div class="answer-phase note note-muted">{esc(clock.line())}</div>'
+def waiting_html(clock: PhaseClock, partial: str, queue_line: str = "") -> str:
+    """The answer while it is being made: the phase line (or the place in the model's queue), and the
+    model's text so far (raw ids hidden)."""
+    shown = f"{queue_line} · 已用 {time.monotonic() - clock.started:.0f} 秒" if queue_line else clock.line()
+    line = f'<div class="answer-phase note note-muted">{esc(shown)}</div>'
     if not partial:
         return line
     # Raw [ev-…] ids mean nothing to a reader; they become [1], [2] … in the checked answer.
@@ -102,11 +112,18 @@ def ask(
     clock, partial = PhaseClock(), ""
     turn.shown = waiting_html(clock, partial)
     yield chat_messages(turns), turns, "", gr.update(visible=False), ""
+    waiter = Waiter()  # this question's place in the model's queue
     try:
-        runnable = answer_runnable(ctx.library(), ctx.model(), filter=build_filter(orgs, years, parts, auto_scope))
-        # closing(): the stop button closes this handler, and with it the answer (and the model's request)
+        model = waiter.bind(ctx.model())
+        runnable = answer_runnable(ctx.library(), model, filter=build_filter(orgs, years, parts, auto_scope))
+        queued = False
+        # closing(): the stop button (or a closed page) closes this handler, and with it the answer
         with contextlib.closing(ticking(runnable.stream({"question": question, "history": history}), tick_s)) as stream:
             for piece in stream:
+                queue_line = waiter.line()
+                if queued and not queue_line:
+                    clock.enter(clock.phase)  # its turn came: count the model's seconds from now
+                queued = bool(queue_line)
                 if isinstance(piece, Answer):
                     turn.answer = piece
                     turn.shown = answer_html(piece, REFUSAL_NOTE)
@@ -115,7 +132,7 @@ def ask(
                         clock.enter(piece)
                     elif not isinstance(piece, Tick):
                         partial += piece
-                    turn.shown = waiting_html(clock, partial)
+                    turn.shown = waiting_html(clock, partial, queue_line)
                 yield chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         ctx.note_model_ok()
     except AssistantError as exc:
@@ -123,6 +140,8 @@ def ask(
         turn.shown = f'<div class="note note-error">出错了: {esc(exc)}</div>'
         yield chat_messages(turns), turns, "", gr.update(visible=False), gr.skip()
         return
+    finally:
+        waiter.cancel()  # a request still queued or running for a page that stopped listening goes too
     applied = turn.answer.filter if turn.answer else None
     inferred = bool(applied and applied.inferred and not applied.is_empty())
     yield chat_messages(turns), turns, filter_html(applied), gr.update(visible=inferred), gr.skip()
@@ -171,15 +190,18 @@ def build(ctx: AppContext) -> ChatTab:
 
     inputs = [question, turns, org_filter, year_filter, part_filter, auto_scope]
     outputs = [chatbot, turns, scope, clear_scope, question]
-    ev_submit = question.submit(run, inputs, outputs, concurrency_id="model")
-    ev_send = send.click(run, inputs, outputs, concurrency_id="model")
+    # Questions from several sessions run side by side; the model's own queue (assistant.llm.gate) orders
+    # their model calls and tells each page its place.
+    chat_queue = dict(concurrency_id="chat", concurrency_limit=ctx.settings.ui.active_questions)
+    ev_submit = question.submit(run, inputs, outputs, **chat_queue)
+    ev_send = send.click(run, inputs, outputs, **chat_queue)
 
     def rerun_without_scope(t, o, y, p):
         # The same question again with inference off; the turn is appended so both answers stay visible.
         yield from ask(ctx, last_question(t), t, o, y, p, False)
 
     ev_rerun = clear_scope.click(lambda: False, None, auto_scope).then(
-        rerun_without_scope, [turns, org_filter, year_filter, part_filter], outputs, concurrency_id="model"
+        rerun_without_scope, [turns, org_filter, year_filter, part_filter], outputs, **chat_queue
     )
     stop.click(None, None, None, cancels=[ev_submit, ev_send, ev_rerun])
     new_chat.click(lambda: ([], [], "", gr.update(visible=False)), None, [chatbot, turns, scope, clear_scope])

@@ -4,6 +4,10 @@
 ``init_chat_model``), else a configured OpenAI-compatible endpoint (``settings.llm.base_url``), else the
 embedded local model served by xllamacpp on 127.0.0.1. ``as_chat_model`` accepts any LangChain chat model
 where ours is taken. Tests use ``FakeChatModel``.
+
+Calls to one model server wait their turn in one process-wide queue (``assistant.llm.gate``): the local
+model one at a time, an endpoint or provider ``llm.concurrency`` at a time. ``Waiter().bind(model)`` makes
+a page's calls show their place in it and end with the page.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from assistant.errors import ModelUnavailable
 from assistant.llm.base import ChatModel, Message
 from assistant.llm.fake import FakeCall, FakeChatModel
+from assistant.llm.gate import ModelGate, QueueCancelled, Waiter
 from assistant.llm.install import MODELS, install_model, installed_models, model_path
 from assistant.llm.langchain_chat import LangChainChatModel, as_chat_model
 from assistant.llm.tokens import context_budget, count_tokens, fit_passages, messages_tokens, model_tokens
@@ -35,9 +40,13 @@ def get_chat_model(settings: Settings | None = None) -> ChatModel:
             raise ModelUnavailable(
                 f"已设置模型服务地址 {redact_url(llm.base_url)},但没有设置模型名称。请设置 ASSISTANT_LLM_MODEL(例如 deepseek-chat)。"
             )
+        from assistant.llm.calllog import safe_endpoint
+        from assistant.llm.gate import shared_gate
         from assistant.llm.openai_chat import OpenAIChatModel
 
         return OpenAIChatModel(
+            # every model object for this endpoint and model name waits in one queue, concurrency at a time
+            gate=shared_gate(f"{safe_endpoint(llm.base_url)}#{llm.model}", llm.concurrency),
             base_url=llm.base_url,
             model=llm.model,
             api_key=llm.api_key.get_secret_value() if llm.api_key else None,
@@ -60,7 +69,10 @@ __all__ = [
     "FakeChatModel",
     "LangChainChatModel",
     "Message",
+    "ModelGate",
     "ModelUnavailable",
+    "QueueCancelled",
+    "Waiter",
     "as_chat_model",
     "context_budget",
     "count_tokens",

@@ -1,9 +1,13 @@
 """One JSON line per model call in ``settings.logs_dir/model-calls.jsonl``, so a user can see what happened.
 
 What is logged: time, model, endpoint (scheme://host:port/path only — never a key, user info or query),
-sha256 of the prompt (not the prompt: reports may be internal drafts), token counts, seconds to first
-token, total seconds, and the error if any — redacted (``assistant.redact``) when written and again when
-read, so a line written by an older version shows no key either.
+sha256 of the prompt (not the prompt: reports may be internal drafts), token counts — the prompt's, how
+many of them the server took from its prompt cache (``cached_tokens``, when it says), the reply's — the
+seconds spent waiting in the model's queue (``seconds_queued``, ``assistant.llm.gate``), seconds to first
+token, total seconds (from the turn, queue not included), the server's own prompt-reading and writing
+seconds where it reports them (llama.cpp's ``timings``), and the error if any — redacted
+(``assistant.redact``) when written and again when read, so a line written by an older version shows no
+key either.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ class CallRecord:
     temperature: float
     error: str | None = None
     tokens_estimated: bool = False  # True when the server sent no usage and we counted with tiktoken
+    cached_tokens: int | None = None  # prompt tokens the server reused from its cache (None: not reported)
+    seconds_queued: float | None = None  # waiting for the model's turn before the request was sent
+    prompt_seconds: float | None = None  # the server reading the uncached prompt (llama.cpp timings)
+    generation_seconds: float | None = None  # the server writing the reply (llama.cpp timings)
 
 
 def now_iso() -> str:

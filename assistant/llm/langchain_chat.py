@@ -24,6 +24,7 @@ from typing import Any
 from assistant.errors import AssistantError, ModelUnavailable
 from assistant.llm.base import ChatModel, Message
 from assistant.llm.calllog import CallRecord, fill_tokens, now_iso, prompt_sha256, safe_endpoint, write_call
+from assistant.llm.gate import ModelGate, QueueCancelled, shared_gate
 from assistant.llm.tokens import count_tokens
 from assistant.settings import Settings, get_settings
 
@@ -31,7 +32,8 @@ from assistant.settings import Settings, get_settings
 class LangChainChatModel:
     """A ``ChatModel`` whose replies come from a LangChain ``BaseChatModel``."""
 
-    def __init__(self, model: Any, *, context_window: int | None = None, logs_dir: Path | None = None) -> None:
+    def __init__(self, model: Any, *, context_window: int | None = None, logs_dir: Path | None = None,
+                 gate: ModelGate | None = None) -> None:
         self.model = model
         self.name = _model_name(model)
         profile = getattr(model, "profile", None) or {}
@@ -40,6 +42,7 @@ class LangChainChatModel:
         self.endpoint = safe_endpoint(
             str(getattr(model, "openai_api_base", None) or getattr(model, "base_url", None) or f"langchain:{type(model).__name__}")
         )
+        self.gate = gate or ModelGate(None, name=self.endpoint)  # a model handed in directly never waits
 
     def __repr__(self) -> str:
         return f"LangChainChatModel({type(self.model).__name__}, model={self.name!r})"
@@ -62,17 +65,22 @@ class LangChainChatModel:
         )  # fmt: skip
         started, text, usage = time.monotonic(), "", None
         try:
-            for chunk in self.model.stream(convert_to_messages(messages), stop=stop, **self._limits(max_tokens, temperature)):
-                usage = getattr(chunk, "usage_metadata", None) or usage
-                delta = chunk.text if isinstance(chunk.text, str) else chunk.text()
-                if not delta:
-                    continue
-                if record.seconds_to_first_token is None:
-                    record.seconds_to_first_token = round(time.monotonic() - started, 3)
-                text += delta
-                yield delta
-                if count_tokens(text) >= max_tokens:
-                    break  # the provider could not be told the limit: stop reading (closes its stream)
+            with self.gate.turn() as turn:  # the provider's queue (assistant.llm.gate); the clock starts after it
+                record.seconds_queued = round(turn.waited_s, 3)
+                started = time.monotonic()
+                for chunk in self.model.stream(convert_to_messages(messages), stop=stop, **self._limits(max_tokens, temperature)):
+                    if turn.cancelled:
+                        raise QueueCancelled()
+                    usage = getattr(chunk, "usage_metadata", None) or usage
+                    delta = chunk.text if isinstance(chunk.text, str) else chunk.text()
+                    if not delta:
+                        continue
+                    if record.seconds_to_first_token is None:
+                        record.seconds_to_first_token = round(time.monotonic() - started, 3)
+                    text += delta
+                    yield delta
+                    if count_tokens(text) >= max_tokens:
+                        break  # the provider could not be told the limit: stop reading (closes its stream)
         except GeneratorExit:
             record.error = "调用方提前结束了流式输出"
             raise
@@ -158,7 +166,8 @@ def chat_model_from_provider(settings: Settings) -> LangChainChatModel:
         raise ModelUnavailable(f"LangChain 模型提供方 {llm.provider} 需要另外安装它的包: {_short(exc)}") from exc
     except Exception as exc:  # unsupported provider (ValueError), missing key (the provider's own error) …
         raise ModelUnavailable(f"无法创建 LangChain 模型 {llm.provider}:{llm.model}: {_short(exc)}") from exc
-    return LangChainChatModel(model, context_window=llm.context, logs_dir=settings.logs_dir)
+    gate = shared_gate(f"langchain:{llm.provider}:{safe_endpoint(llm.base_url or '')}#{llm.model}", llm.concurrency)
+    return LangChainChatModel(model, context_window=llm.context, logs_dir=settings.logs_dir, gate=gate)
 
 
 def _model_name(model: Any) -> str:

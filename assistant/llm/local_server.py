@@ -3,7 +3,18 @@
 The server listens on a free port (port 0) on 127.0.0.1 only, and is talked to through the same
 ``OpenAIChatModel`` as any remote endpoint. It starts lazily on the first call (loading a 1 GB model
 takes seconds), says so on stderr, and is stopped at process exit. One server per (model file,
-threads, context) per process: a second ``get_chat_model`` reuses it, and a test session starts it once.
+threads, context, batch, cache reuse) per process: a second ``get_chat_model`` reuses it, and a test
+session starts it once.
+
+One request at a time: every call waits its turn in the server's ``ModelGate`` (one slot, first come
+first served, ``assistant.llm.gate``), and the server has one slot holding the whole context. What it has
+read stays in that slot: llama.cpp re-reads only the part of the next prompt after the longest prefix it
+shares with the last one (``cache_prompt``, on by default), and keeps earlier prompts in RAM to restore
+(``cache_ram_mib``). So prompts that start with the same bytes (system, instructions, examples) cost
+their shared start once. ``llm.cache_reuse`` also lets it reuse chunks of that many tokens or more found
+later in the old prompt, shifted into place (approximate: attention to what came before differs).
+``llm.prompt_batch`` is how many prompt tokens it reads between looks at its task queue, so a request
+whose page went away is dropped within one batch.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from pathlib import Path
 
 from assistant.errors import ModelUnavailable
 from assistant.llm.base import Message
+from assistant.llm.gate import ModelGate
 from assistant.llm.install import is_verified, model_spec
 from assistant.llm.openai_chat import OpenAIChatModel
 from assistant.settings import Settings
@@ -63,10 +75,14 @@ def resolve_local_model(settings: Settings) -> LocalModelFile:
 class LocalServer:
     """One xllamacpp server. ``start()`` is idempotent and thread-safe; ``stop()`` frees the model."""
 
-    def __init__(self, model: LocalModelFile, *, threads: int, context: int) -> None:
+    def __init__(self, model: LocalModelFile, *, threads: int, context: int, prompt_batch: int = 256,
+                 cache_reuse: int = 0) -> None:
         self.model = model
         self.threads = threads
         self.context = context
+        self.prompt_batch = prompt_batch
+        self.cache_reuse = cache_reuse
+        self.gate = ModelGate(1, name=f"local:{model.name}")  # one request at a time, in order
         self._server = None  # xllamacpp.Server while running
         self._base_url: str | None = None
         self._lock = threading.Lock()
@@ -90,6 +106,10 @@ class LocalServer:
             params.port = 0  # a free port chosen by the OS
             params.n_ctx = self.context
             params.n_parallel = 1  # one slot gets the whole context; CPU cannot batch usefully anyway
+            params.cache_prompt = True  # the default; the prefix reuse above depends on it
+            params.n_batch = min(self.prompt_batch, self.context)
+            params.n_ubatch = min(self.prompt_batch, 512)  # llama.cpp's default micro-batch, never above the batch
+            params.n_cache_reuse = self.cache_reuse
             params.cpuparams.n_threads = self.threads
             params.cpuparams_batch.n_threads = self.threads
             params.verbosity = -1  # llama.cpp's own log is very chatty on stderr
@@ -142,17 +162,19 @@ def _warn_if_oversubscribed(threads: int) -> None:
         )
 
 
-_servers: dict[tuple[str, int, int], LocalServer] = {}
+_servers: dict[tuple[str, int, int, int, int], LocalServer] = {}
 _servers_lock = threading.Lock()
 
 
-def shared_server(model: LocalModelFile, *, threads: int, context: int) -> LocalServer:
+def shared_server(model: LocalModelFile, *, threads: int, context: int, prompt_batch: int = 256,
+                  cache_reuse: int = 0) -> LocalServer:
     """The process-wide server for this model file and configuration (created, not started)."""
-    key = (str(model.path.resolve()), threads, context)
+    key = (str(model.path.resolve()), threads, context, prompt_batch, cache_reuse)
     with _servers_lock:
         server = _servers.get(key)
         if server is None:
-            server = _servers[key] = LocalServer(model, threads=threads, context=context)
+            server = _servers[key] = LocalServer(model, threads=threads, context=context,
+                                                 prompt_batch=prompt_batch, cache_reuse=cache_reuse)
         return server
 
 
@@ -172,7 +194,9 @@ class LocalChatModel:
         self.name = self.model_file.name
         self.context_window = settings.llm.context
         self._settings = settings
-        self.server = shared_server(self.model_file, threads=settings.llm.threads, context=settings.llm.context)
+        llm = settings.llm
+        self.server = shared_server(self.model_file, threads=llm.threads, context=llm.context,
+                                    prompt_batch=llm.prompt_batch, cache_reuse=llm.cache_reuse)
         self._client: OpenAIChatModel | None = None
         self._lock = threading.Lock()
 
@@ -194,6 +218,7 @@ class LocalChatModel:
                     default_temperature=llm.temperature,
                     logs_dir=self._settings.logs_dir,
                     unreachable_hint="本地模型服务已停止或崩溃;请重新运行命令。",
+                    gate=self.server.gate,
                 )
             return self._client
 

@@ -7,21 +7,28 @@ backoff and the streamed answer together), not ``timeout_s`` per try times the t
 server's Retry-After), never past the deadline. Every failure becomes a ``ModelUnavailable`` with a Chinese
 message naming the endpoint, redacted (``assistant.redact``: an endpoint that echoes our Authorization
 header must not put the key on screen); every call, failed or not, is one line in the call log.
+
+Every call first waits for its turn in the model's ``ModelGate`` (``assistant.llm.gate``); the deadline
+starts when the turn does. A call made for a ``Waiter`` that is cancelled while it runs is cut off at its
+socket, so the server sees the client go and drops the request (llama.cpp between prompt batches).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx2
 import openai
 
-from assistant.errors import ModelUnavailable
+from assistant.errors import AssistantError, ModelUnavailable
 from assistant.llm.base import Message
 from assistant.llm.calllog import CallRecord, fill_tokens, now_iso, prompt_sha256, safe_endpoint, write_call
+from assistant.llm.gate import ModelGate, QueueCancelled, Turn
 from assistant.redact import redact
 
 CONNECT_TIMEOUT_S = 10.0  # an unreachable host should fail in seconds, not after the full read timeout
@@ -50,6 +57,7 @@ class OpenAIChatModel:
         default_temperature: float = 0.1,
         logs_dir: Path | None = None,
         unreachable_hint: str = "请检查 ASSISTANT_LLM_BASE_URL 是否正确、服务是否已启动。",
+        gate: ModelGate | None = None,
     ) -> None:
         self.name = model
         self.context_window = context_window
@@ -62,6 +70,8 @@ class OpenAIChatModel:
         self.max_retries = max_retries
         self.deadline_s = deadline_s
         self._secrets = [api_key] if api_key else []
+        # Without a shared gate (a model made directly: tests, the eval judge) calls never wait.
+        self.gate = gate or ModelGate(None, name=self.endpoint)
         # Retries are ours (``_create``), so that they stop at the deadline.
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or NO_KEY, max_retries=0)
 
@@ -79,19 +89,23 @@ class OpenAIChatModel:
         stop: list[str] | None = None,
     ) -> str:
         record = self._new_record(messages, max_tokens, temperature, stream=False)
-        started = time.monotonic()
-        try:
-            response = self._create(self._request(messages, max_tokens, record.temperature, stop), started)
-            text = (response.choices[0].message.content or "") if response.choices else ""
-            self._fill_usage(record, messages, text, getattr(response, "usage", None))
-            return text
-        except (openai.OpenAIError, DeadlinePassed) as exc:
-            error = self._unavailable(exc)
-            record.error = str(error)
-            raise error from exc
-        finally:
-            record.seconds_total = round(time.monotonic() - started, 3)
-            self._log(record)
+        with self._turn(record) as turn:
+            started = time.monotonic()
+            try:
+                response = self._create(self._request(messages, max_tokens, record.temperature, stop), started, turn)
+                text = (response.choices[0].message.content or "") if response.choices else ""
+                self._fill_usage(record, messages, text, getattr(response, "usage", None), _timings(response))
+                return text
+            except (openai.OpenAIError, DeadlinePassed) as exc:
+                error = self._unavailable(exc, turn)
+                record.error = str(error)
+                raise error from exc
+            except QueueCancelled as exc:
+                record.error = str(exc)
+                raise
+            finally:
+                record.seconds_total = round(time.monotonic() - started, 3)
+                self._log(record)
 
     def stream(
         self,
@@ -103,47 +117,73 @@ class OpenAIChatModel:
     ) -> Iterator[str]:
         """Yield text deltas. The request is sent when iteration starts; closing early ends it."""
         record = self._new_record(messages, max_tokens, temperature, stream=True)
-        started = time.monotonic()
         pieces: list[str] = []
-        usage = None
-        try:
-            request = self._request(messages, max_tokens, record.temperature, stop)
-            response = self._create({**request, "stream": True, "stream_options": {"include_usage": True}}, started)
-            with response:
-                for chunk in response:
-                    if time.monotonic() - started > self.deadline_s:
-                        raise DeadlinePassed()
-                    if getattr(chunk, "usage", None):
-                        usage = chunk.usage
-                    for choice in chunk.choices or ():
-                        delta = choice.delta.content if choice.delta else None
-                        if delta:
-                            if record.seconds_to_first_token is None:
-                                record.seconds_to_first_token = round(time.monotonic() - started, 3)
-                            pieces.append(delta)
-                            yield delta
-            self._fill_usage(record, messages, "".join(pieces), usage)
-        except (openai.OpenAIError, DeadlinePassed) as exc:
-            error = self._unavailable(exc)
-            record.error = str(error)
-            raise error from exc
-        except GeneratorExit:
-            record.error = "调用方提前结束了流式输出"
-            self._fill_usage(record, messages, "".join(pieces), None)
-            raise
-        finally:
-            record.seconds_total = round(time.monotonic() - started, 3)
-            self._log(record)
+        usage = timings = None
+        with self._turn(record) as turn:
+            started = time.monotonic()
+            try:
+                request = self._request(messages, max_tokens, record.temperature, stop)
+                response = self._create({**request, "stream": True, "stream_options": {"include_usage": True}}, started, turn)
+                with response, turn.cut_off_by(_cutter(response)):
+                    for chunk in response:
+                        if turn.cancelled:
+                            raise QueueCancelled()
+                        if time.monotonic() - started > self.deadline_s:
+                            raise DeadlinePassed()
+                        if getattr(chunk, "usage", None):
+                            usage, timings = chunk.usage, _timings(chunk)
+                        for choice in chunk.choices or ():
+                            delta = choice.delta.content if choice.delta else None
+                            if delta:
+                                if record.seconds_to_first_token is None:
+                                    record.seconds_to_first_token = round(time.monotonic() - started, 3)
+                                pieces.append(delta)
+                                yield delta
+                if turn.cancelled:  # a cut connection may read as a stream that simply ended
+                    raise QueueCancelled()
+                self._fill_usage(record, messages, "".join(pieces), usage, timings)
+            except (openai.OpenAIError, DeadlinePassed) as exc:
+                error = self._unavailable(exc, turn)
+                record.error = str(error)
+                raise error from exc
+            except QueueCancelled as exc:
+                record.error = str(exc)
+                raise
+            except GeneratorExit:
+                record.error = "调用方提前结束了流式输出"
+                self._fill_usage(record, messages, "".join(pieces), None)
+                raise
+            finally:
+                record.seconds_total = round(time.monotonic() - started, 3)
+                self._log(record)
 
     # -- helpers ----------------------------------------------------------------------------------
 
-    def _create(self, request: dict, started: float):
+    @contextlib.contextmanager
+    def _turn(self, record: CallRecord) -> Iterator[Turn]:
+        """Wait for this call's turn at the gate, recording how long; a call cancelled while queued is logged."""
+        started = False
+        try:
+            with self.gate.turn() as turn:
+                started = True
+                record.seconds_queued = round(turn.waited_s, 3)
+                yield turn
+        except QueueCancelled as exc:
+            if not started:  # a cancellation once running is logged by the call itself
+                record.error = str(exc)
+                self._log(record)
+            raise
+
+    def _create(self, request: dict, started: float, turn: Turn):
         """``chat.completions.create`` with retries, each try's wait cut to what is left of the deadline.
 
         A stalled stream is noticed at its next piece or when ``timeout_s``/the time left at its start runs
-        out, whichever is first, so a call ends within the deadline plus at most one such wait."""
+        out, whichever is first, so a call ends within the deadline plus at most one such wait. No retry
+        once the call's waiter is cancelled."""
         tries = 0
         while True:
+            if turn.cancelled:
+                raise QueueCancelled()
             left = self.deadline_s - (time.monotonic() - started)
             if left <= 0:
                 raise DeadlinePassed()
@@ -191,16 +231,25 @@ class OpenAIChatModel:
         )
 
     @staticmethod
-    def _fill_usage(record: CallRecord, messages: list[Message], text: str, usage) -> None:
+    def _fill_usage(record: CallRecord, messages: list[Message], text: str, usage, timings: dict | None = None) -> None:
         # Some compatible servers send no usage: then fill_tokens counts with tiktoken, and says so.
         fill_tokens(record, messages, text, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None))
+        details = getattr(usage, "prompt_tokens_details", None)
+        cached = getattr(details, "cached_tokens", None)
+        record.cached_tokens = cached if isinstance(cached, int) else None
+        if timings:
+            record.prompt_seconds = _ms_to_s(timings.get("prompt_ms"))
+            record.generation_seconds = _ms_to_s(timings.get("predicted_ms"))
 
     def _log(self, record: CallRecord) -> None:
         if self.logs_dir is not None:
             write_call(self.logs_dir, record)
 
-    def _unavailable(self, exc: openai.OpenAIError | DeadlinePassed) -> ModelUnavailable:
-        """One clear Chinese sentence naming the endpoint, with any secret the server echoed masked."""
+    def _unavailable(self, exc: openai.OpenAIError | DeadlinePassed, turn: Turn) -> AssistantError:
+        """One clear Chinese sentence naming the endpoint, with any secret the server echoed masked; a
+        connection we cut ourselves (the waiter was cancelled) is a cancellation, not an unreachable model."""
+        if turn.cancelled:
+            return QueueCancelled()
         return ModelUnavailable(redact(self._explain(exc), self._secrets))
 
     def _explain(self, exc: openai.OpenAIError | DeadlinePassed) -> str:
@@ -253,6 +302,34 @@ def _retry_pause(exc: openai.OpenAIError, tries: int) -> float | None:
 
 # llama.cpp: "exceeds the available context size"; OpenAI/vLLM: "maximum context length", context_length_exceeded
 _CONTEXT_EXCEEDED = re.compile(r"context size|context length|context_length|maximum context|too many tokens", re.I)
+
+
+def _timings(response) -> dict | None:
+    """llama.cpp's ``timings`` (prompt_ms, predicted_ms, cache_n …), an extra field the openai types keep."""
+    extra = getattr(response, "model_extra", None) or {}
+    timings = extra.get("timings")
+    return timings if isinstance(timings, dict) else None
+
+
+def _ms_to_s(value) -> float | None:
+    return round(value / 1000, 3) if isinstance(value, (int, float)) else None
+
+
+def _cutter(stream) -> Callable[[], None]:
+    """How to cut a streamed response off from another thread: shut its socket down. (``close()`` from another
+    thread does not wake a thread blocked reading the socket on Linux; ``shutdown`` does, and the server sees
+    the client go.)"""
+
+    def cut() -> None:
+        http = getattr(stream, "response", None)
+        network = getattr(http, "extensions", {}).get("network_stream") if http is not None else None
+        sock = network.get_extra_info("socket") if network is not None else None
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+        else:
+            stream.close()
+
+    return cut
 
 
 def _short(text: str, limit: int = 200) -> str:

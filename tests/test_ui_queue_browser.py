@@ -1,0 +1,93 @@
+"""Two users at once in headless chromium: while one page's answer runs on the model, the other page shows
+its place in the model's queue, then gets its own answer. Once against a slow fake OpenAI-compatible
+server, once against the real local model (0.5B by default; marked ``model``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import chromium, needs_chromium, new_page, screenshot, serve
+from fake_openai_server import FakeOpenAIServer
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, needs_chromium]
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "reports"
+FIRST = "泾源县2024年调解矛盾纠纷多少件?"
+SECOND = "徐行镇2024年开展了哪些法治宣传活动?"
+
+
+def ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#question textarea").press("Enter")
+
+
+def answer_row(page):
+    return page.locator("#chatbot .message-row").last
+
+
+def second_waits_its_turn(browser, url: str, started, answer_timeout_ms: int, name: str) -> None:
+    """Page one asks; once its request is on the model (``started()``), page two asks and must show
+    "排队中:前面还有 1 个请求"; then each page gets its own answer."""
+    one, two = new_page(browser, url), new_page(browser, url)
+    ask(one, FIRST)
+    deadline = time.monotonic() + answer_timeout_ms / 1000
+    while not started():
+        assert time.monotonic() < deadline, "page one's request never reached the model"
+        time.sleep(0.1)
+    ask(two, SECOND)
+    phase = two.locator("#chatbot .answer-phase")
+    expect(phase).to_contain_text("排队中:前面还有 1 个请求", timeout=30_000)
+    expect(one.locator("#chatbot .answer-phase")).not_to_contain_text("排队中")  # page one is the one running
+    screenshot(two, f"queue-{name}")
+    for page, own, other in ((one, "泾源县", "徐行镇"), (two, "徐行镇", "泾源县")):
+        final = page.locator("#chatbot .answer-text:not(.streaming)")
+        expect(final).to_have_count(1, timeout=answer_timeout_ms)
+        html = answer_row(page).inner_html()
+        assert "排队中" not in html
+        assert any(o in html for o in ("<details", "note-refusal", "note-warning")), html[:500]
+        if "<details" in html:  # cited: to its own question's body, never the other page's
+            cited = answer_row(page).locator("details.citation summary").first.inner_text()
+            assert own in cited and other not in cited, cited
+        users = page.locator("#chatbot .message-row.user-row")
+        expect(users).to_have_count(1)  # each page holds its own chat only
+    screenshot(two, f"queue-{name}-answered")
+    for page in (one, two):
+        page.context.close()
+
+
+def test_second_page_shows_its_place_while_the_first_answer_runs(tmp_path):
+    from assistant.ingest import ingest_paths
+    from assistant.settings import LLMSettings, Settings
+    from ui.app import build_demo
+    from vectorstore import FakeEmbedding, open_library
+
+    # the fake model reads each prompt for 6 s before its first word, like a small model on a busy CPU
+    with FakeOpenAIServer(first_delay_s=6.0) as llm:
+        settings = Settings(home=tmp_path / "home", llm=LLMSettings(base_url=llm.base_url, model="fake-openai",
+                                                                   max_retries=0))
+        library = open_library(settings, embedding=FakeEmbedding())
+        assert ingest_paths(library, [SAMPLES], progress=False).ok
+        with serve(build_demo(settings, library=library), settings) as url, chromium() as browser:
+            second_waits_its_turn(browser, url, lambda: len(llm.requests) >= 1, 60_000, "fake")
+        assert len(llm.requests) == 2
+
+
+@pytest.mark.model
+def test_second_page_waits_while_the_local_model_answers_the_first(local_chat_model, tmp_path):
+    from assistant.ingest import ingest_paths
+    from assistant.settings import Settings
+    from ui.app import build_demo
+    from vectorstore import FakeEmbedding, open_library
+
+    settings = Settings(home=tmp_path / "home")
+    library = open_library(settings, embedding=FakeEmbedding())
+    paths = [SAMPLES / "2024-jingyuan-xian.txt", SAMPLES / "2024-xuxing-zhen.txt"]
+    assert ingest_paths(library, paths, progress=False).ok
+    gate = local_chat_model.server.gate
+    with serve(build_demo(settings, library=library, model=local_chat_model), settings) as url, chromium() as browser:
+        second_waits_its_turn(browser, url, lambda: gate.running == 1, 400_000, "local-model")
+    assert gate.running == 0 and gate.waiting == 0
