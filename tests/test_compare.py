@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.answers.citations import REFUSAL
-from assistant.compare import compare, infer_levels, scope, wanted_units
+from assistant.answers.compare import compare, infer_levels, scope, wanted_units
 from assistant.errors import BadInput
 from assistant.llm import FakeChatModel
 from assistant.types import SearchFilter

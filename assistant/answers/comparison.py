@@ -2,7 +2,7 @@
 
 "沅丘县司法局和泓湾区的行政复议纠错率各是多少?" or "芦林镇计划…实际…?" in one retrieval mixes the
 bodies or years (the top passages come from one of them, and a small model lends one's figure to the
-other). ``assistant.compare.compare`` answers such a question once per report, each answer cited to its
+other). ``assistant.answers.compare.compare`` answers such a question once per report, each answer cited to its
 own report; here its rows become one Answer, one line per report, with the coverage line in the note.
 
 "哪些单位提到了…?" goes the same way for now: ``mention_answer`` is the hook where the mention finder
@@ -26,7 +26,7 @@ _WARNED = re.compile(r"⚠([^⚠\n]+)⚠")
 def comparison_answer(question: Question, library, model, given: SearchFilter | None = None) -> Answer:
     """One line per report in the question's comparison (``question.comparison_reports``; 各乡镇… reads its
     reports off the question in ``compare``), each with its own citations."""
-    from assistant.compare import compare
+    from assistant.answers.compare import compare
 
     if given is not None and not given.is_empty():
         scope = given
@@ -44,7 +44,7 @@ def mention_answer(question: Question, library, model) -> Answer:
 
     HOOK: the mention finder (``find_mentions(question, library)``, issue 15 part 3) replaces ``compare``
     here: code finds the term in every report and cites the sentence; the model at most phrases the list."""
-    from assistant.compare import compare
+    from assistant.answers.compare import compare
 
     scope = SearchFilter(years=list(question.report_years)) if question.report_years else None
     comparison = compare(question.text, library, model=model, filter=scope)

@@ -205,7 +205,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from assistant import runtime
-    from assistant.compare import compare
+    from assistant.answers.compare import compare
 
     library = runtime.library()
     model = None if args.no_model else _optional_model()
