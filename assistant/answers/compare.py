@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant import lexicon as lx
 from assistant.answers.citations import REFUSAL, check_reply
@@ -38,7 +38,7 @@ from assistant.prompts import load_prompt
 from assistant.settings import get_settings
 from assistant.textnorm import normalize
 from assistant.summarize import figure_what
-from assistant.types import Chunk, Citation, Evidence, Figure, SearchFilter
+from assistant.types import Chunk, Citation, Evidence, Figure, Part, SearchFilter
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,24 @@ def scope(question: Question, catalog: list, filter: SearchFilter | None = None)
     entries = [e for e in catalog if (not f.orgs or e.org in f.orgs) and (not f.years or e.year in f.years)
                and (not f.levels or e.level in f.levels)]
     return f, sorted(entries, key=lambda e: (e.level, e.org, e.year))
+
+
+def _plan_then_outcome(question: Question, entries: list) -> int | None:
+    """For "芦林镇原计划…目标是多少?…实际成功率多少?" over one body's reports: the latest year, whose report
+    tells what came of the earlier one's plan (its figures must be results, the earlier one's are its plans);
+    None for any other question."""
+    if not (lx.PLAN_WORDS.search(question.text) and lx.OUTCOME_WORDS.search(question.text)):
+        return None
+    years = sorted({e.year for e in entries})
+    return years[-1] if len({e.org for e in entries}) == 1 and len(years) >= 2 else None
+
+
+def _as_plan(question: Question) -> Question:
+    return replace(question, parts=tuple(dict.fromkeys((*question.parts, Part.PLANS))))
+
+
+def _as_result(question: Question) -> Question:
+    return replace(question, parts=tuple(p for p in question.parts if p is not Part.PLANS), plan_years=())
 
 
 def _report_question(question: str, org: str, year: int) -> str:
@@ -270,9 +288,11 @@ def stream_compare(question: str, library, model=None, filter: SearchFilter | No
     for c in library.chunks(f):
         by_report.setdefault(c.report_id, []).append(c)
     pending: list[tuple] = []  # (entry, the passages the model would read)
+    outcome_after = _plan_then_outcome(q, entries)
     for e in entries:
         chunks = by_report.get(e.id, [])
-        row = _by_code(q, e, chunks, settings.guards) if q.asks_figure else None
+        asked = q if outcome_after is None else _as_plan(q) if e.year < outcome_after else _as_result(q)
+        row = _by_code(asked, e, chunks, settings.guards) if q.asks_figure else None
         passages = _worth_asking(q, chunks, settings.guards, settings.compare.ask_char_share) if row is None else []
         if row is not None:
             yield settled(row)
