@@ -175,10 +175,12 @@ CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 
 CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
-ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[件个次名人项场户条份万轮位家起处所亩卷批期]|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)")
+ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[件个次名人项场户条份万轮位家起处所亩卷批期]|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)|(?<![多少])[件人次户家项场]数")
 """A question that asks for a count, an amount or a rate: its answer is a figure."""
 ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)个?(万元|亿元|元|人次|件次|名|人|件|次|场次|场|户|份|个|项|条|期|家|起|卷|亩|平方米|批次|轮|处|位|所|宗)")
 """The unit a count question asks for: "多少件" → 件, "几次" → 次, "几个人" → 人, "多少万元" → 万元."""
+COUNT_NOUN = re.compile(r"(?<![多少])([件人次户家项场])数")
+"""A count asked by its noun: "调解矛盾纠纷的件数" → 件, "参训人数" → 人."""
 MONEY_WORDS = re.compile(r"钱|金额|罚款|罚没|经费|资金|损失|工资|欠薪|薪酬|补偿|投入|预算")
 """Near a bare 多少, what makes it ask for an amount of money ("罚没款多少?", "挽回多少损失?")."""
 COUNT_KINDS = (
@@ -222,6 +224,26 @@ COLLECTIVE = re.compile(r"各(?:乡镇|街道|镇|乡|县区|县|区|部门|单�
 """The collective subject of a question over many reports (各乡镇…, 哪些单位…)."""
 MENTION = re.compile(r"哪些(?:乡镇|街道|镇|乡|单位|部门|县区|报告)")
 """A question for which reports say something ("哪些单位提到了…?"), not for one report's answer."""
+MENTION_FRAME = re.compile(
+    r"^(?:的?报告|在(?:报告|文中)|报告)?(?:里|中|里面)?(?:都|也|还|曾|已经?)?"
+    r"(?:提到|提及|谈到|谈及|说到|讲到|写到|涉及|提出|表示)?(?:了|过)?(?:要|将|会)?"
+)
+"""What stands between 哪些单位 and the thing asked about ("…的报告里提到了“721”工作法", "…提出要争取配备无人机")."""
+MENTION_VERBS = re.compile(
+    r"配备|配置|配齐|设立|设置|建立|成立|组建|建成|开展|推行|实行|实施|落实|争取|取得|聘请|聘任|引入|引进|采用|"
+    r"帮助|协助|进行|举办|召开|做好|还有|或者|[了或给帮做]"
+)
+"""Verbs and particles around the thing asked about: "配备或设立了公职律师" is about 公职律师, "帮市场主体做信用修复"
+about 信用修复 (the thing is the last phrase left once these are taken out; a report may say it with other verbs)."""
+NEGATION = re.compile(r"没有|尚未|还未|仍未|还没|没|未")
+"""A negated verb in a mention question is part of what is asked ("没有取得执法证" is not "取得执法证"); 没有 is
+written 未 in reports."""
+PLAN_SENTENCE = re.compile(
+    r"力争|争取(?:到|在|于)?(?:20\d\d|明年|年内|年底)|目标(?:是|为|值)|预计|计划(?:到|于|在)(?:20\d\d|明年|年内|年底)|"
+    r"(?:明年|下一步|下步|今后|来年|20\d\d年(?:底|内)?)(?:将|要|力争|计划|拟)|确保.{0,12}(?:以上|以内|不低于|不少于)"
+)
+"""A sentence stating a target, not a result ("力争调解成功率达到95%以上"): its figure is not what a year achieved.
+Not 将 or 计划 alone (将…纳入考核, 年度学习计划 are results)."""
 
 PLAN_WORDS = re.compile(r"计划|目标|打算|安排|说要|提出要|拟")
 """A question that speaks of what a report planned ("原计划…", "2023年报告说要…")."""

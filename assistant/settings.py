@@ -239,6 +239,33 @@ class GuardSettings(BaseModel, extra="forbid"):
     )
 
 
+class CompareSettings(BaseModel, extra="forbid"):
+    """Questions over many reports (assistant/answers/compare.py, assistant/answers/mentions.py): code reads
+    every report in scope first; the model only where code finds nothing."""
+
+    model_passages: int = Field(
+        4, ge=1, description="Passages of one report shown to the model for a report where code found no answer "
+        "(those with a sentence on the topic, in report order)"
+    )
+    row_max_tokens: int = Field(160, ge=16, description="Longest reply the model may give for one report")
+    ask_char_share: float = Field(
+        0.7, gt=0, le=1,
+        description="A report whose sentences share none of the question's distinctive bigrams is worth a model "
+        "call only when a sentence holds this share of the topic's characters (a paraphrase: 受理信访 → 处理群众来信"
+        "来访 0.75); '办复率和满意率' is not about 行政复议纠错率 (0.57)",
+    )
+    mention_max_gap: int = Field(
+        4, ge=0,
+        description="A report says a term in a longer form when the term's characters come in order with at most "
+        "this many others between two of them (未取得行政执法证 for 未取得执法证)",
+    )
+    mention_short_share: float = Field(
+        0.5, gt=0, le=1,
+        description="A report says a term in a short form when a run of its text starts and ends as the term does "
+        "and keeps at least this share of the term's characters (12345热线 for 12345政务服务便民热线)",
+    )
+
+
 class UISettings(BaseModel, extra="forbid"):
     host: str = Field("127.0.0.1", description="Bind address; anything else exposes the UI")
     port: int = Field(7860, ge=1, le=65535)
@@ -319,6 +346,7 @@ class Settings(BaseSettings):
     judge: JudgeSettings = JudgeSettings()
     guards: GuardSettings = GuardSettings()
     draft: DraftSettings = DraftSettings()
+    compare: CompareSettings = CompareSettings()
 
     # Derived locations under the data home.
     @property

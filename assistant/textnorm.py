@@ -47,3 +47,25 @@ def normalize(text: str) -> str:
     """Same-length matching form: full-width ASCII/punctuation → ASCII, odd spaces → ' ', traditional
     structure words → simplified. ``len(normalize(t)) == len(t)`` always; 。 and 、 are kept (no ASCII twin)."""
     return text.translate(_TABLE)
+
+
+_FULL_T2S: dict[int, str] | None = None
+
+
+def simplified(text: str) -> str:
+    """``normalize(text)`` with *every* traditional character read as its simplified one (OpenCC's character
+    table, first choice), still one character for one: 首違不罰 → 首违不罚, 12345熱線 → 12345热线. For matching a
+    user's term against report text; ``normalize`` keeps its smaller table because stored search tokens depend
+    on it."""
+    global _FULL_T2S
+    if _FULL_T2S is None:
+        from importlib.resources import files
+
+        table: dict[int, str] = {}
+        for line in files("opencc_purepy").joinpath("dicts", "TSCharacters.txt").read_text(encoding="utf-8").splitlines():
+            trad, _, simp = line.partition("\t")
+            first = simp.split()[0] if simp.split() else ""
+            if len(trad) == 1 and len(first) == 1:
+                table[ord(trad)] = first
+        _FULL_T2S = table
+    return normalize(text).translate(_FULL_T2S)

@@ -126,7 +126,7 @@ def _temporary_library(corpus: Path, settings: Settings, stack: contextlib.ExitS
     )
     library = open_library(temp_settings)
     summary = ingest_paths(library, [corpus], progress=False)
-    if summary.failed or not library.reports():
+    if summary.failed or not library.catalog():
         # A suite's cases are written against the whole corpus: a missing report would fail them for the
         # wrong reason, so a corpus that does not import completely stops the run with the cause.
         reasons = "; ".join(r.reason for r in summary.failed) or "没有可读的报告"

@@ -177,7 +177,7 @@ def run_draft(case: DraftCase, ctx: EvalContext) -> Observation:
     if e.not_contains:
         found.append(checks.check_not_contains(text, e.not_contains))
     if e.no_foreign_orgs:
-        found.append(checks.check_no_foreign_orgs(text, case.org, [r.meta.org for r in library.reports()]))
+        found.append(checks.check_no_foreign_orgs(text, case.org, [e.org for e in library.catalog()]))
     previous = library.get(draft.previous_report_id) if (e.covers_shortcomings or e.grounded_numbers) else None
     if e.covers_shortcomings:
         found.append(checks.check_covers_shortcomings(draft, previous.items_of(Part.SHORTCOMINGS)))

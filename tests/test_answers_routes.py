@@ -1,4 +1,4 @@
-"""Routes: metadata by code, two bodies or two years report by report, "哪些单位提到…" through the mention hook."""
+"""Routes: metadata by code, two bodies or two years report by report (code first), "哪些单位提到…" by code."""
 
 from __future__ import annotations
 
@@ -63,16 +63,34 @@ def test_a_fact_the_report_does_not_hold_is_said_to_be_missing():
 
 
 def test_two_bodies_in_ask_go_report_by_report():
-    model = FakeChatModel([per_report_reply, per_report_reply])
+    model = FakeChatModel([])  # code finds both counts: the model is not asked
     ans = answer("泾源县和徐行镇2024年各调解了多少件矛盾纠纷?", library=sample_library(), model=model)
+    assert ans.route == "comparison" and model.history == [] and ans.model == ""
+    lines = ans.text.splitlines()
+    assert lines[0].startswith("泾源县 2024年: ") and "930件" in lines[0] and lines[0].endswith("[1]。")
+    assert lines[1].startswith("徐行镇 2024年: ") and "186件" in lines[1] and lines[1].endswith("[2]。")
+    assert [c.org for c in ans.citations] == ["泾源县", "徐行镇"] and "基于 2/2 份报告" in ans.note
+
+
+def test_two_bodies_where_code_finds_nothing_ask_the_model_per_report():
+    lib = FakeLibrary([make_report("清水镇", 2024, "一、主要举措和成效\n矛盾纠纷调解工作有序开展,调解成效明显。"),
+                       make_report("石桥镇", 2024, "一、主要举措和成效\n石桥镇矛盾纠纷调解组织健全,调解工作规范。")])
+    model = FakeChatModel([REFUSAL, REFUSAL])
+    ans = answer("清水镇和石桥镇的矛盾纠纷调解工作怎么样?", library=lib, model=model)
     assert ans.route == "comparison" and len(model.history) == 2
     headers = [{line.split()[1] for line in c.messages[-1]["content"].splitlines() if line.startswith("[ev-")}
                for c in model.history]
-    assert headers == [{"泾源县"}, {"徐行镇"}]  # each report's passages on their own: the bodies never mix
-    lines = ans.text.splitlines()
-    assert lines[0].startswith("泾源县 2024年: ") and "930件[1]" in lines[0]
-    assert lines[1].startswith("徐行镇 2024年: ") and "186件[2]" in lines[1]
-    assert [c.org for c in ans.citations] == ["泾源县", "徐行镇"] and "基于 2/2 份报告" in ans.note
+    assert headers == [{"清水镇"}, {"石桥镇"}]  # each report's passages on their own: the bodies never mix
+
+
+def test_the_rows_stream_as_they_are_settled():
+    from assistant.answers.pipeline import stream_answer
+    from assistant.types import Answer
+
+    pieces = list(stream_answer("泾源县和徐行镇2024年各调解了多少件矛盾纠纷?", library=sample_library(),
+                                model=FakeChatModel([])))
+    lines = [p for p in pieces if isinstance(p, str)]
+    assert len(lines) == 2 and lines[0].startswith("泾源县 2024年: ") and isinstance(pieces[-1], Answer)
 
 
 def test_a_plan_and_what_came_of_it_reads_both_years():
@@ -89,12 +107,26 @@ def test_a_report_that_says_nothing_is_shown_as_not_mentioned():
     assert "柱山乡 2024年: 未提及" in ans.text and "未提及: 柱山乡(2024)" in ans.note
 
 
-def test_which_reports_mention_goes_through_the_mention_hook():
-    model = FakeChatModel([per_report_reply] * 3)
-    ans = answer("哪些乡镇提到了调解矛盾纠纷?", library=sample_library(), model=model)
-    assert ans.route == "mention" and len(model.history) == 2  # 徐行镇 and 柱山乡 (乡镇), one call each
+def test_which_reports_mention_is_found_by_code():
+    model = FakeChatModel([])  # fails if asked
+    ans = answer("哪些乡镇提到了矛盾纠纷?", library=sample_library(), model=model)
+    assert ans.route == "mention" and model.history == [] and ans.model == ""
     assert ans.text.startswith("徐行镇 2024年: ") and "柱山乡" not in ans.text and ans.citations[0].org == "徐行镇"
-    assert "未提及: 柱山乡(2024)" in ans.note
+    assert "“矛盾纠纷”" in ans.note and "未提及: 柱山乡(2024)" in ans.note
+
+
+def test_nothing_decodes_every_report_to_answer_one_question():
+    from test_compare import CatalogOnlyLibrary
+
+    lib = CatalogOnlyLibrary(signed_library().reports_)
+    assert answer("清水镇2024年的报告是哪天落款的?", library=lib, model=FakeChatModel([])).route == "meta"
+    assert lib.decoded == ["清水镇-2024"]  # the one report asked about
+    lib.decoded = []
+    assert answer("资料库里清水镇有哪几个年度的报告?", library=lib, model=FakeChatModel([])).route == "meta"
+    assert answer("泾源县存在哪些不足?", library=lib, model=FakeChatModel([])).route == "list"
+    assert answer("哪些乡镇提到了矛盾纠纷?", library=lib, model=FakeChatModel([])).route == "mention"
+    answer("泾源县2024年调解矛盾纠纷多少件?", library=lib, model=FakeChatModel(["930件[ev-00000000]"]))
+    assert lib.decoded == ["泾源县-2024"]  # the list; the years, the mention and the single answer decode none
 
 
 def test_a_filter_the_user_gave_keeps_the_single_path():

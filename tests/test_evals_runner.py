@@ -193,6 +193,11 @@ def test_draft_target_checks_the_drafts_text_coverage_and_figures(tmp_path, monk
         def reports(self):
             return [last, report("泾源县", 2024, "x")]
 
+        def catalog(self):
+            from vectorstore.catalog import catalog_entry
+
+            return [catalog_entry(r) for r in self.reports()]
+
         def get(self, ref):
             assert ref == last.id
             return last

@@ -89,7 +89,7 @@ def test_answer_with_a_langchain_fake_chat_model():
 
 
 def test_summarize_compare_and_draft_take_a_langchain_model():
-    from assistant.compare import compare
+    from assistant.answers.compare import compare
     from assistant.drafting import draft_report
     from assistant.answers.summarize import summarize
     from test_draft_support import GOOD_REPLIES, library as draft_library

@@ -8,7 +8,7 @@ import pytest
 from answers_support import id_of_passage_with, sample_reports_library
 from assistant.answers.citations import REFUSAL
 from assistant.cli import main
-from assistant.compare import compare
+from assistant.answers.compare import compare
 from assistant.llm import FakeChatModel
 from assistant.answers.pipeline import answer
 from assistant.types import Evidence

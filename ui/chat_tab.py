@@ -213,9 +213,9 @@ def build(ctx: AppContext) -> ChatTab:
 def refresh_choices(ctx: AppContext) -> tuple:
     """Body and year choices from the library (called on page load and when the tab is opened)."""
     try:
-        reports = ctx.reports()
+        entries = ctx.catalog()
     except AssistantError:
-        reports = []
-    orgs = sorted({r.meta.org for r in reports})
-    years = sorted({r.meta.year for r in reports}, reverse=True)
+        entries = []
+    orgs = sorted({e.org for e in entries})
+    years = sorted({e.year for e in entries}, reverse=True)
     return gr.update(choices=orgs), gr.update(choices=years)

@@ -98,8 +98,15 @@ class AppContext:
     def note_model_ok(self) -> None:
         self.model_error = None
 
+    def catalog(self) -> list:
+        """One light entry per report (``Library.catalog``: nothing decoded), by body then year; also refreshes
+        the library size for the status line. Use this to list or pick reports."""
+        entries = sorted(self.with_library(lambda lib: lib.catalog()), key=lambda e: (e.org, e.year))
+        self.library_size = len(entries)
+        return entries
+
     def reports(self) -> list:
-        """All reports, sorted by body then year; also refreshes the library size for the status line."""
+        """All reports, decoded, sorted by body then year (``catalog`` lists them without decoding any)."""
         reports = self.with_library(lambda lib: lib.reports())
         reports = sorted(reports, key=lambda r: (r.meta.org, r.meta.year))
         self.library_size = len(reports)

@@ -17,7 +17,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES as ALLOWED_SUFFIXES
-from assistant.types import LEVELS, Report
+from assistant.types import LEVELS
 from ui.background import Done, Failed, run_with_events
 from ui.context import AppContext
 from ui.render import esc, report_html, rows
@@ -33,11 +33,9 @@ class LibraryTab:
     picker: gr.Dropdown
 
 
-def report_rows(reports: list[Report]) -> list[list[str]]:
-    return rows(
-        (r.id, r.meta.org, r.meta.level, r.meta.year, r.meta.title, "、".join(p.value for p in r.parts_found()), len(r.chunks))
-        for r in reports
-    )
+def report_rows(entries: list) -> list[list[str]]:
+    """The library's table, from its catalog entries (no report decoded)."""
+    return rows((e.id, e.org, e.level, e.year, e.title, "、".join(e.parts), e.chunks) for e in entries)
 
 
 def screen_uploads(paths: list[str], max_mb: float) -> tuple[list[Path], list[list[str]]]:
@@ -110,13 +108,13 @@ def ingest_uploads(ctx: AppContext, files: list[str] | None, org: str, year: flo
 
 def _listing(ctx: AppContext, selected: str | None = None) -> tuple:
     try:
-        reports = ctx.reports()
+        entries = ctx.catalog()
     except AssistantError as exc:
         gr.Warning(f"报告库不可用: {exc}")
         return [], gr.update(choices=[])
-    choices = [(f"{r.meta.org} {r.meta.year}年", r.id) for r in reports]
-    value = selected if selected in {r.id for r in reports} else None
-    return report_rows(reports), gr.update(choices=choices, value=value)
+    choices = [(e.label, e.id) for e in entries]
+    value = selected if selected in {e.id for e in entries} else None
+    return report_rows(entries), gr.update(choices=choices, value=value)
 
 
 def show_report(ctx: AppContext, ref: str | None) -> tuple:

@@ -96,7 +96,7 @@ def _bundled_model_path(settings: Settings) -> Path | None:
 def probe_library(ctx: AppContext) -> None:
     """List the library once (bounded by the Chroma client's own timeout); sets or clears the error."""
     try:
-        ctx.reports()
+        ctx.catalog()
     except AssistantError as exc:
         ctx.library_error = str(exc)
 

@@ -1,6 +1,6 @@
 """摘要 tab: one report's structured summary and figures table; a cross-report comparison; the commitment
 tracker for two consecutive reports of one body. The work is ``assistant.answers.summarize``,
-``assistant.compare`` and ``assistant.drafting.track``; this module only lays the results out.
+``assistant.answers.compare`` and ``assistant.drafting.track``; this module only lays the results out.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def build(ctx: AppContext) -> SummaryTab:
             )
 
     def compare_all(question: str, progress=gr.Progress()):
-        from assistant.compare import compare
+        from assistant.answers.compare import compare
 
         progress(0.1, desc="正在逐份报告查找…")
         try:

@@ -2,19 +2,20 @@
 
 "沅丘县司法局和泓湾区的行政复议纠错率各是多少?" or "芦林镇计划…实际…?" in one retrieval mixes the
 bodies or years (the top passages come from one of them, and a small model lends one's figure to the
-other). ``assistant.compare.compare`` answers such a question once per report, each answer cited to its
-own report; here its rows become one Answer, one line per report, with the coverage line in the note.
-
-"哪些单位提到了…?" goes the same way for now: ``mention_answer`` is the hook where the mention finder
-(``find_mentions(question, library) -> list[Mention]``, exact and near-exact terms found by code in every
-report) replaces ``compare``.
+other). ``assistant.answers.compare`` answers such a question for each report on its own — by code where the
+report's sentences give the figure asked, by the model only where they do not — and here its rows become one
+Answer, one line per report, with the coverage line in the note. "哪些单位提到了…?" goes the same way, found
+by code alone (``mentions.find_mentions``). Each row is yielded as a line as soon as it is settled, so a
+reader sees the answer grow over a large library.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from assistant.answers.citations import REFUSAL
+from assistant.answers.compare import CompareProgress, Comparison, stream_compare
 from assistant.answers.question import Question
 from assistant.figures import find_figures
 from assistant.types import Answer, Citation, Figure, SearchFilter
@@ -23,35 +24,49 @@ _MARK = re.compile(r"\[(\d+)\]")
 _WARNED = re.compile(r"⚠([^⚠\n]+)⚠")
 
 
-def comparison_answer(question: Question, library, model, given: SearchFilter | None = None) -> Answer:
+def comparison_answer(question: Question, library, model, given: SearchFilter | None = None) -> Iterator[str | Answer]:
     """One line per report in the question's comparison (``question.comparison_reports``; 各乡镇… reads its
-    reports off the question in ``compare``), each with its own citations."""
-    from assistant.compare import compare
-
+    reports off the question in ``compare``), each with its own citations: the lines as they are settled,
+    then the Answer."""
     if given is not None and not given.is_empty():
         scope = given
     elif question.comparison_reports:
         scope = SearchFilter(orgs=sorted({o for o, _ in question.comparison_reports}),
                              years=sorted({y for _, y in question.comparison_reports}), inferred=True)
     else:
-        scope = SearchFilter(years=list(question.report_years) or None, inferred=bool(question.report_years))
-    comparison = compare(question.text, library, model=model, filter=None if scope.is_empty() else scope)
-    return _as_answer(question, comparison, "comparison", "逐份报告分别作答(跨报告比较)。")
+        scope = None  # compare reads bodies, years and levels (各乡镇) off the question
+    return _streamed(question, stream_compare(question.text, library, model=model, filter=scope), "comparison",
+                     model)
 
 
-def mention_answer(question: Question, library, model) -> Answer:
-    """"哪些单位提到了…?": every report in scope, answered by ``compare`` one report at a time.
-
-    HOOK: the mention finder (``find_mentions(question, library)``, issue 15 part 3) replaces ``compare``
-    here: code finds the term in every report and cites the sentence; the model at most phrases the list."""
-    from assistant.compare import compare
-
-    scope = SearchFilter(years=list(question.report_years)) if question.report_years else None
-    comparison = compare(question.text, library, model=model, filter=scope)
-    return _as_answer(question, comparison, "mention", "逐份报告检查是否提到(跨报告)。")
+def mention_answer(question: Question, library, model=None) -> Iterator[str | Answer]:
+    """"哪些单位提到了…?": every report in scope searched by code (``mentions.find_mentions``: exact and
+    near-exact terms, traditional characters read as simplified), each report that says it listed with the
+    sentence cited. No model."""
+    return _streamed(question, stream_compare(question.text, library, model=None), "mention", model)
 
 
-def _as_answer(question: Question, comparison, route: str, lead: str) -> Answer:
+def _streamed(question: Question, stream, route: str, model) -> Iterator[str | Answer]:
+    for item in stream:
+        if isinstance(item, CompareProgress):
+            if item.row.mentioned or route != "mention":
+                yield _row_line(item.row, route) + "\n"
+        else:
+            yield _as_answer(question, item, route, getattr(model, "name", "") if item.model_calls else "")
+
+
+def _row_line(row, route: str) -> str:
+    return f"{row.org} {row.year}年: {row.answer.strip() if row.mentioned else '未提及'}"
+
+
+def _lead(comparison: Comparison, route: str) -> str:
+    if route == "mention":
+        return f"由程序在每份报告中查找“{comparison.term}”(含繁体、简称和稍长的写法),未经模型。"
+    asked = f"其中 {comparison.model_calls} 份由模型作答," if comparison.model_calls else ""
+    return f"逐份报告分别作答(跨报告比较):数字由程序从原文摘出,{asked}"
+
+
+def _as_answer(question: Question, comparison: Comparison, route: str, model_name: str = "") -> Answer:
     """The rows as one text ("泓湾区 2022年: …[1]"), their citations numbered across rows, ⚠ marks kept."""
     lines: list[str] = []
     citations: list[Citation] = []
@@ -60,28 +75,24 @@ def _as_answer(question: Question, comparison, route: str, lead: str) -> Answer:
         invented += row.invented_ids
         if not row.mentioned:
             if route != "mention":  # a mention question lists the reports that do; the note names the rest
-                lines.append(f"{row.org} {row.year}年: 未提及")
+                lines.append(_row_line(row, route))
             continue
-        local = row.citations or ([row.figure_citation] if row.figure_citation else [])
-        answer = row.answer.strip()
-        if (answer == REFUSAL or not row.citations) and row.figure is not None and row.figure_citation is not None:
-            local, answer = [row.figure_citation], f"{row.figure_what}{row.figure.text}[1](程序从原文摘出)"
         numbers = {}
-        for i, c in enumerate(local, start=1):
+        for i, c in enumerate(row.citations, start=1):
             known = next((j for j, g in enumerate(citations, start=1) if g.evidence_id == c.evidence_id), None)
             if known is None:
                 citations.append(c)
                 known = len(citations)
             numbers[i] = known
-        text = _MARK.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", answer)
+        text = _MARK.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", row.answer.strip())
         lines.append(f"{row.org} {row.year}年: {text}")
+    note = _lead(comparison, route) + comparison.coverage_line()
+    common = dict(question=question.text, evidence=[], route=route, note=note, filter=comparison.filter,
+                  invented_ids=invented, model=model_name)
     if not comparison.covered:
-        return Answer(question=question.text, text=REFUSAL, citations=[], evidence=[], refused=True, route=route,
-                      note=lead + comparison.coverage_line(), filter=comparison.filter, invented_ids=invented)
+        return Answer(text=REFUSAL, citations=[], refused=True, **common)
     text = "\n".join(lines)
-    return Answer(question=question.text, text=text, citations=citations, evidence=[], route=route,
-                  note=lead + comparison.coverage_line(), filter=comparison.filter, invented_ids=invented,
-                  ungrounded=_warned_figures(text), uncited=not citations)
+    return Answer(text=text, citations=citations, ungrounded=_warned_figures(text), uncited=not citations, **common)
 
 
 def _warned_figures(text: str) -> list[Figure]:

@@ -21,20 +21,20 @@ _SENTENCE_END = re.compile(r"[。；;]")  # an item's first sentence ends at 。
 DESCRIPTION_CHARS = 80
 
 
-def pick_report(reports: list[Report], question: Question, part: Part, given: SearchFilter | None = None) -> Report | None:
-    """The one report the question is about: one body (the filter's, when given), its named year (a plan
-    year reads the report of the year before), else its latest report."""
+def pick_report(catalog: list, question: Question, part: Part, given: SearchFilter | None = None):
+    """The catalog entry of the one report the question is about: one body (the filter's, when given), its
+    named year (a plan year reads the report of the year before), else its latest report."""
     orgs = (given.orgs if given is not None and given.orgs else None) or list(question.bodies)
     if len(orgs) != 1:
         return None
-    own = sorted((r for r in reports if r.meta.org == orgs[0]), key=lambda r: r.meta.year)
+    own = sorted((e for e in catalog if e.org == orgs[0]), key=lambda e: e.year)
     if not own:
         return None
     years = (given.years if given is not None and given.years else None) or [*question.report_years, *question.plan_years]
     for year in years:
-        for r in own:
-            if r.meta.year == year or (part == Part.PLANS and r.meta.year == year - 1):
-                return r
+        for e in own:
+            if e.year == year or (part == Part.PLANS and e.year == year - 1):
+                return e
     return own[-1]
 
 

@@ -26,17 +26,18 @@ _PROVENANCE = {"page": "网页上的发布日期", "sidecar": "随文件提供�
                "signature": "文末落款", "title": "报告标题", "generated": "报告没有标题,系统按单位和年度生成"}
 
 
-def meta_answer(question: Question, reports: list[Report], given: SearchFilter | None = None) -> Answer:
-    """The answer to a question about a report itself (``question.meta_field``), read off ``reports``."""
+def meta_answer(question: Question, catalog: list, library, given: SearchFilter | None = None) -> Answer:
+    """The answer to a question about a report itself (``question.meta_field``): which years from the
+    ``catalog``; any other fact read off the one report asked about (``library.get``)."""
     field = question.meta_field or ""
     orgs = (given.orgs if given is not None and given.orgs else None) or list(question.bodies)
-    if not orgs and len({r.meta.org for r in reports}) == 1:
-        orgs = [reports[0].meta.org]
-    own = sorted((r for r in reports if r.meta.org in orgs), key=lambda r: (r.meta.org, r.meta.year))
+    if not orgs and len({e.org for e in catalog}) == 1:
+        orgs = [catalog[0].org]
+    own = sorted((e for e in catalog if e.org in orgs), key=lambda e: (e.org, e.year))
     if field == "years":
         return _years(question, orgs, own)
     years = set((given.years if given is not None and given.years else None) or question.report_years)
-    chosen = [r for r in own if r.meta.year in years] or own[-1:]
+    chosen = [library.get(e.id) for e in ([e for e in own if e.year in years] or own[-1:])]
     lines, citations, missing = [], [], []
     for report in chosen:
         fact = _fact(field, report)
@@ -55,11 +56,12 @@ def meta_answer(question: Question, reports: list[Report], given: SearchFilter |
     return _answer(question, "".join(lines), citations, note)
 
 
-def _years(question: Question, orgs: list[str], own: list[Report]) -> Answer:
+def _years(question: Question, orgs: list[str], own: list) -> Answer:
+    """Which years the library holds for the bodies asked, from their catalog entries."""
     if not own:
         return _answer(question, REFUSAL, [], "报告库中没有所问单位的报告。", refused=True)
-    citations = [_meta_citation(r, "报告", f"《{r.meta.title}》(文件 {r.meta.source})") for r in own]
-    years = "、".join(f"{r.meta.year}年度[{i}]" for i, r in enumerate(own, start=1))
+    citations = [_meta_citation(e, "报告", f"《{e.title}》(文件 {e.source})") for e in own]
+    years = "、".join(f"{e.year}年度[{i}]" for i, e in enumerate(own, start=1))
     who = "、".join(orgs)
     text = f"报告库中{who}共有{len(own)}份法治政府建设年度报告:{years}。"
     return _answer(question, text, citations, "以上由程序从报告库的目录读出,未经模型。")
@@ -141,9 +143,10 @@ def _cite_text(report: Report, needle: str, heading: str) -> Citation | None:
     return None
 
 
-def _meta_citation(report: Report, heading: str, quote: str) -> Citation:
-    return Citation(f"meta-{report.id}", report.id, report.meta.org, report.meta.year, Part.PREAMBLE, heading, quote, "",
-                    matched_by_code=True)
+def _meta_citation(source, heading: str, quote: str) -> Citation:
+    """A citation to a report's metadata; ``source``: the Report, or its catalog entry."""
+    org, year = (source.meta.org, source.meta.year) if isinstance(source, Report) else (source.org, source.year)
+    return Citation(f"meta-{source.id}", source.id, org, year, Part.PREAMBLE, heading, quote, "", matched_by_code=True)
 
 
 def _cn(d: date) -> str:

@@ -24,7 +24,7 @@ from assistant.answers import guards, routes
 from assistant.answers.citations import REFUSAL, check_reply
 from assistant.answers.followup import History, resolve_question
 from assistant.answers.prompt import ANSWER_MAX_TOKENS, pack_for_model, qa_messages
-from assistant.answers.question import Kind, parse_question
+from assistant.answers.question import parse_question
 from assistant.answers.retriever import Retrieved
 from assistant.answers.settle import settle
 from assistant.errors import BadInput
@@ -67,21 +67,30 @@ def stream_answer(
     model = as_chat_model(model)
     text = _check_question(question)
     yield AnswerPhase("retrieving")
-    reports = library.reports()
-    catalog = [(r.meta.org, r.meta.year) for r in reports]
-    q = parse_question(resolve_question(text, history, catalog, model), catalog)
+    catalog = library.catalog()  # light entries: no report is decoded to read a question
+    names = [(e.org, e.year) for e in catalog]
+    q = parse_question(resolve_question(text, history, names, model), names)
 
     def finished(ans: Answer, first: float | None = None) -> Answer:
         ans.question, ans.settings_hash = q.text, settings.fingerprint_hash()
-        ans.model = ans.model or (getattr(model, "name", "") if ans.route in (routes.SINGLE, "comparison", "mention") else "")
+        ans.model = ans.model or (getattr(model, "name", "") if ans.route == routes.SINGLE else "")
         ans.seconds_total = time.perf_counter() - started
         ans.seconds_to_first_token = first if first is not None else ans.seconds_total
         return ans
 
-    decided = routes.out_of_scope(q, filter) or routes.by_code(q, reports, library, filter)
-    if decided is None and q.kind in (Kind.COMPARISON, Kind.MENTION):
+    decided = routes.out_of_scope(q, filter) or routes.by_code(q, catalog, library, filter)
+    rows = routes.over_reports(q, library, model, filter) if decided is None else None
+    if rows is not None:
         yield AnswerPhase("thinking")
-        decided = routes.over_reports(q, library, model, filter)
+        first: float | None = None
+        for piece in rows:  # each report's line as it is settled, then the Answer
+            if isinstance(piece, Answer):
+                decided = piece
+            else:
+                first = first if first is not None else time.perf_counter() - started
+                yield piece
+        yield finished(decided, first)
+        return
     if decided is not None:
         yield decided.text
         yield finished(decided)

@@ -170,7 +170,7 @@ def _named_years(text: str, library_years: list[int]) -> tuple[int, ...]:
 
 
 def _asked_unit(text: str) -> str | None:
-    m = lx.ASKED_UNIT.search(text)
+    m = lx.ASKED_UNIT.search(text) or lx.COUNT_NOUN.search(text)
     if m:
         return "元" if m.group(1).endswith("元") else m.group(1)  # 万元 figures are found as 元 with 万 applied
     return "%" if lx.ASKS_RATE.search(text) else None
@@ -198,6 +198,7 @@ def _topic(rest: str, unknown: list[str]) -> tuple[str, ...]:
     for name in unknown:
         rest = rest.replace(name, "，")
     rest = lx.ASKED_UNIT.sub("，", normalize(rest))  # "多少名农民工" is about 农民工, not 名; 為農民工 is 为农民工
+    rest = lx.COUNT_NOUN.sub("，", lx.COLLECTIVE.sub("，", rest))  # nor is "各乡镇…的件数" about 各乡镇 or 件数
     return tuple(p for p in lx.NOT_TOPICAL.split(rest) if len(p) >= 2)
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from assistant.answers.evidence import citation_for
 from assistant.answers.question import Question
 from assistant.figures import find_figures, same_figure
-from assistant.lexicon import SENTENCE, answers_unit, char_share
+from assistant.lexicon import PLAN_SENTENCE, SENTENCE, answers_unit, char_share
 from assistant.settings import GuardSettings
 from assistant.textnorm import normalize
 from assistant.types import Citation, Evidence, Figure, Part
@@ -70,8 +70,8 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
     sentence with 件 and the one with 元, or one sentence with both) — with their citations, marked as code's
     choice; None when none clearly does. A sentence must give a figure of the unit asked (any, when the
     question names none), be on the question's topic (``on_topic``), share at least
-    ``limits.quote_min_topic_bigrams`` distinctive topic bigrams with it, and not be a plan unless the question
-    asks about plans."""
+    ``limits.quote_min_topic_bigrams`` distinctive topic bigrams with it, and not be a plan (the 安排 part, or a
+    target sentence: ``lexicon.PLAN_SENTENCE``) unless the question asks about plans."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
     wanted = list(dict.fromkeys(question.units or ((question.unit,) if question.unit else ()))) or [None]
     plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
@@ -84,6 +84,8 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
             if ev.chunk.part == Part.PLANS and not plans_asked:
                 continue  # "不少于10场次" in next year's plans is a target, not the count a report year achieved
             for sentence in SENTENCE.findall(ev.chunk.text):
+                if not plans_asked and PLAN_SENTENCE.search(sentence):
+                    continue  # "力争调解成功率达到95%以上" outside the 安排 part is a target all the same
                 figures = [f for f in find_figures(sentence) if f.unit != "年"]
                 if unit:
                     figures = [f for f in figures if f.unit and answers_unit(f.unit, unit)]

@@ -40,7 +40,7 @@ class LibraryRetriever(BaseRetriever):
 
         applied = self.search_filter
         if applied is None:
-            applied = parse_question(query, [(r.meta.org, r.meta.year) for r in self.library.reports()]).search_filter()
+            applied = parse_question(query, [(e.org, e.year) for e in self.library.catalog()]).search_filter()
         return self.library.search(query, filter=applied, k=self.k or get_settings().retrieval.k, infer=False)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

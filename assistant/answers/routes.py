@@ -5,7 +5,8 @@
 - a fact about a report itself (date, signer, title, which years) → its metadata, by code (``meta``);
 - one report's whole 不足/原因/安排 list → its own items, by code (``listing``);
 - two or more reports (two bodies, two years, a plan and what came of it, 各乡镇…) → report by report
-  (``comparison``); "哪些单位提到…" → the mention hook (``comparison.mention_answer``);
+  (``comparison``: code first, the model only where code finds nothing); "哪些单位提到…" → found by code
+  in every report (``comparison.mention_answer``, ``mentions``);
 - anything else → the single answer: one retrieval, the model, the guards (``pipeline``).
 
 A filter the user gave is their choice of scope: no scope refusal and no comparison over other reports.
@@ -13,13 +14,15 @@ A filter the user gave is their choice of scope: no scope refusal and no compari
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from assistant.answers import guards
 from assistant.answers.citations import REFUSAL
 from assistant.answers.comparison import comparison_answer, mention_answer
 from assistant.answers.listing import list_answer, pick_report
 from assistant.answers.meta import meta_answer
 from assistant.answers.question import Kind, Question
-from assistant.types import Answer, Report, SearchFilter
+from assistant.types import Answer, SearchFilter
 
 SINGLE = "single"
 
@@ -33,27 +36,29 @@ def out_of_scope(question: Question, given: SearchFilter | None) -> Answer | Non
                   guard=verdict.guard, guard_action=verdict.action, route="scope")
 
 
-def by_code(question: Question, reports: list[Report], library, given: SearchFilter | None) -> Answer | None:
-    """Questions code answers exactly, without a model: a report's metadata, a report's whole list."""
+def by_code(question: Question, catalog: list, library, given: SearchFilter | None) -> Answer | None:
+    """Questions code answers exactly, without a model: a report's metadata, a report's whole list. Reads the
+    catalog to pick the report and decodes only that one (``library.get``)."""
     if question.kind is Kind.META:
-        return meta_answer(question, reports, given)
+        return meta_answer(question, catalog, library, given)
     if question.kind is Kind.LIST and question.list_part is not None:
-        report = pick_report(reports, question, question.list_part, given)
-        if report is None:
+        entry = pick_report(catalog, question, question.list_part, given)
+        if entry is None:
             return None
-        part = question.list_part
-        chunks = library.chunks(SearchFilter(orgs=[report.meta.org], years=[report.meta.year]))
+        report, part = library.get(entry.id), question.list_part
+        chunks = library.chunks(SearchFilter(orgs=[entry.org], years=[entry.year]))
         listed = list_answer(question.text, report, part, chunks)
         if listed is not None:
             listed.route = "list"
-            listed.filter = SearchFilter(orgs=[report.meta.org], years=[report.meta.year], parts=[part],
+            listed.filter = SearchFilter(orgs=[entry.org], years=[entry.year], parts=[part],
                                          inferred=given is None or given.is_empty())
         return listed
     return None
 
 
-def over_reports(question: Question, library, model, given: SearchFilter | None) -> Answer | None:
-    """Questions over several reports, answered one report at a time (the model once per report)."""
+def over_reports(question: Question, library, model, given: SearchFilter | None) -> Iterator[str | Answer] | None:
+    """Questions over several reports, answered one report at a time (code first, the model only where code
+    finds nothing): each report's line as it is settled, then the Answer. None: not such a question."""
     if given is not None and given.orgs and len(given.orgs) == 1:
         return None  # the user chose one body
     if question.kind is Kind.COMPARISON:

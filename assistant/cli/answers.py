@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     comp = subparsers.add_parser(
         "compare",
         help="跨报告比较: 对每一份符合条件的报告分别作答并列表",
-        description="逐份检查符合条件的报告 (单位、年度、层级可从问题中识别, 如 “各乡镇2024年…”), "
-        "每份报告单独作答并标注出处, 最后给出表格和覆盖情况 (基于 N/M 份报告; 未提及: …)。",
+        description="逐份检查符合条件的报告 (单位、年度、层级可从问题中识别, 如 “各乡镇2024年…”): "
+        "数字先由程序从每份报告原文中摘出, 程序找不到而报告又谈到这一话题时才请模型作答; "
+        "“哪些单位提到…”完全由程序查找。每份报告查完即输出一行, 最后给出表格和覆盖情况 (基于 N/M 份报告; 未提及: …)。",
     )
     comp.add_argument("question", help="问题, 例如 “各乡镇2024年调解矛盾纠纷的件数?”")
     add_filter_args(comp, with_section=False)
@@ -133,7 +134,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.answers.runnable import answer_runnable
 
     library = runtime.library()
-    if not library.reports():
+    if not library.catalog():
         print("报告库是空的: 请先导入报告 (assistant ingest 文件或目录)。")
         return 1
     runnable = answer_runnable(library, runtime.chat_model(), filter=explicit_filter(args))
@@ -234,15 +235,34 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """Each report's row as it is settled (stderr: how far it got), then the table and the coverage line."""
     from assistant import runtime
-    from assistant.compare import compare
+    from assistant.answers.compare import Comparison, stream_compare
 
     library = runtime.library()
     model = None if args.no_model else _optional_model()
-    comparison = compare(args.question, library, model=model, filter=explicit_filter(args))
+    comparison = None
+    live = sys.stderr.isatty()
+    for item in stream_compare(args.question, library, model=model, filter=explicit_filter(args)):
+        if isinstance(item, Comparison):
+            comparison = item
+            continue
+        row = item.row
+        answer = _short(row.answer, 80) if row.mentioned else "未提及"
+        by = {"code": "程序", "model": "模型"}.get(row.found_by, "")
+        line = f"[{item.done}/{item.total}] {row.org} {row.year}年: {answer}" + (f" ({by})" if by else "")
+        if live:
+            print(f"\r\033[K{line}\n{item.line()}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+    if live:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    assert comparison is not None
     print(f"{comparison.question}\n{comparison.filter.describe()}\n")
     print(comparison.to_markdown())
-    warnings = [r for r in comparison.rows if r.ungrounded]
-    for r in warnings:
-        print(f"⚠ {r.org}: 回答中的数字在所引原文中找不到: {'、'.join(f.text for f in r.ungrounded)}")
+    calls = f", 模型作答 {comparison.model_calls} 份" if comparison.model_calls else ", 未调用模型"
+    print(f"用时 {comparison.seconds:.1f} 秒{calls}")
+    for r in comparison.rows:
+        if r.ungrounded:
+            print(f"⚠ {r.org}: 回答中的数字在所引原文中找不到: {'、'.join(f.text for f in r.ungrounded)}")
     return 0
