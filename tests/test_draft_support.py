@@ -80,13 +80,18 @@ def make_report(org: str, year: int, text: str, level: str = "镇") -> Report:
 
 
 class FakeLibrary:
-    """The two Library methods drafting uses: reports() and get(ref)."""
+    """The Library methods drafting and tracking use: reports(), catalog() and get(ref)."""
 
     def __init__(self, reports: list[Report]):
         self._reports = reports
 
     def reports(self) -> list[Report]:
         return list(self._reports)
+
+    def catalog(self) -> list:
+        from vectorstore.catalog import catalog_entry
+
+        return sorted((catalog_entry(r) for r in self._reports), key=lambda e: (e.org, e.year, e.id))
 
     def get(self, ref: str) -> Report:
         for r in self._reports:

@@ -225,3 +225,24 @@ def test_the_same_report_in_another_encoding_reingests_as_unchanged(tmp_path, sa
     changed.parent.mkdir()
     changed.write_bytes(text.replace("930件", "931件").encode("utf-16-le"))
     assert ingest_paths(library, [changed], progress=False).results[0].status == "replaced"
+
+
+def test_a_material_docx_goes_through_the_same_limits(tmp_path):
+    """Drafting material is a user's file too: a bomb is refused by the report loader's limits, and a Word
+    file's automatic numbering comes through as it does for reports."""
+    from assistant.drafting.material import read_material_file
+
+    bomb = tmp_path / "材料.docx"
+    bomb.write_bytes(_bomb(1 << 30))
+    started = time.perf_counter()
+    with pytest.raises(BadInput, match="材料.docx"):
+        read_material_file(bomb)
+    assert time.perf_counter() - started < 5
+
+    notes = tmp_path / "notes.docx"
+    document = docx.Document()
+    document.add_paragraph("全年调解矛盾纠纷142件。", style="List Number")
+    document.add_paragraph("开展法治宣传活动36场。", style="List Number")
+    document.save(notes)
+    text = read_material_file(notes)
+    assert "142件" in text and "36场" in text and text.index("142件") < text.index("36场")

@@ -195,3 +195,26 @@ def test_search_and_citation_rendering_show_the_flag(planted_library):
     cite = citation_for(make_evidence([flagged[0]])[0])
     assert "疑似写给 AI 的指令" in citation_html(1, cite)
     assert 'class="instruction-flag"' in report_html(library.get("泾源县-2024"))
+
+
+def test_cli_search_and_ingest_lines_show_the_flag(planted_library, monkeypatch, capsys, tmp_path, samples_dir):
+    from assistant import runtime
+    from assistant.cli import main
+
+    library, _ = planted_library
+    monkeypatch.setattr(runtime, "library", lambda: library)
+    assert main(["search", "泾源县2024年调解矛盾纠纷多少件?", "-k", "8"]) == 0
+    out = capsys.readouterr().out
+    planted_at = out.index(PLANTED[:12])
+    note_at = out.find("⚠ 此段含疑似写给 AI 的指令", planted_at)
+    assert note_at > planted_at and "[" not in out[planted_at:note_at].split("\n", 1)[1]  # under that very hit
+
+    # Re-importing the planted file through the CLI: the result line carries the warning, not only the summary.
+    copy = tmp_path / "again" / "2024-jingyuan-xian.txt"
+    copy.parent.mkdir()
+    lines = (samples_dir / "2024-jingyuan-xian.txt").read_text(encoding="utf-8").split("\n")
+    copy.write_text("\n".join([*lines[:5], PLANTED, *lines[5:]]), encoding="utf-8")
+    assert main(["ingest", str(copy), "--no-progress"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    added = next(i for i, line in enumerate(out) if line.startswith("✓"))
+    assert out[added + 1].strip().startswith("⚠") and "疑似写给 AI 的指令" in out[added + 1]

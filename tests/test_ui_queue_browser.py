@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser import chromium, needs_chromium, new_page, screenshot, serve
+from browser import chromium, needs_chromium, new_page, open_tab, screenshot, serve
 from fake_openai_server import FakeOpenAIServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, needs_chromium]
@@ -74,6 +74,39 @@ def test_second_page_shows_its_place_while_the_first_answer_runs(tmp_path):
         with serve(build_demo(settings, library=library), settings) as url, chromium() as browser:
             second_waits_its_turn(browser, url, lambda: len(llm.requests) >= 1, 60_000, "fake")
         assert len(llm.requests) == 2
+
+
+def test_a_draft_shows_its_place_behind_another_pages_answer_and_stops_while_queued(tmp_path):
+    from assistant.ingest import ingest_paths
+    from assistant.settings import LLMSettings, Settings
+    from ui.app import build_demo
+    from vectorstore import FakeEmbedding, open_library
+
+    with FakeOpenAIServer(first_delay_s=8.0) as llm:
+        settings = Settings(home=tmp_path / "home", llm=LLMSettings(base_url=llm.base_url, model="fake-openai",
+                                                                   max_retries=0))
+        library = open_library(settings, embedding=FakeEmbedding())
+        assert ingest_paths(library, [SAMPLES], progress=False).ok
+        with serve(build_demo(settings, library=library), settings) as url, chromium() as browser:
+            one, two = new_page(browser, url), new_page(browser, url)
+            ask(one, FIRST)
+            deadline = time.monotonic() + 60
+            while not llm.requests:
+                assert time.monotonic() < deadline, "page one's request never reached the model"
+                time.sleep(0.1)
+            open_tab(two, "起草")
+            two.locator("#draft-org input").click()
+            two.get_by_role("option", name="吉昌镇", exact=True).click()
+            two.wait_for_function("document.querySelector('#draft-year input').value === '2025'")
+            two.locator("#start-draft").click()
+            expect(two.locator("#draft-progress")).to_contain_text("排队中:前面还有 1 个请求", timeout=30_000)
+            screenshot(two, "queue-draft")
+            two.locator("#stop-draft").click()  # stopped while still queued: it leaves the queue
+            expect(two.locator("#draft-progress")).to_contain_text("已停止", timeout=15_000)
+            expect(one.locator("#chatbot .answer-text:not(.streaming)")).to_have_count(1, timeout=60_000)
+            time.sleep(2)
+            assert len(llm.requests) == 1  # the draft never reached the model
+            assert two.locator(".error:visible").count() == 0
 
 
 @pytest.mark.model

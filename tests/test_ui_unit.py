@@ -59,7 +59,8 @@ def test_answer_html_shows_citation_passage_refusal_and_ungrounded_notes():
     html = render.answer_html(ans, "没有作答")
     assert "<details" in html and "[1] 泾源县 2024年 · 举措成效 · 五、践行法治为民" in html
     assert "全年调解矛盾纠纷930件&lt;script&gt;" in html  # the quoted passage, escaped
-    assert "931件" in html and "note-warning" in html and "ev-deadbeef" in html
+    assert "931件" in html and "note-warning" in html and "1 个不对应任何检索段落的出处编号" in html
+    assert "ev-deadbeef" not in html  # an invented id means nothing to a reader; the count and removal do
     assert "没有作答" not in html
     refused = render.answer_html(Answer("问题", "现有报告中没有找到", [], [], refused=True), "没有作答")
     assert "note-refusal" in refused and "没有作答" in refused and "<details" not in refused

@@ -29,8 +29,15 @@ class Failed:
     error: BaseException
 
 
-def run_with_events(work: Callable[[Callable[[Any], None]], Any], poll_s: float = 0.1) -> Iterator[Any]:
-    """Yield every event ``work(emit)`` emits, then ``Done(result)`` or ``Failed(error)``.
+@dataclass
+class Idle:
+    """Nothing arrived for ``idle_s``: a chance to look at a stop button or a queue position."""
+
+
+def run_with_events(work: Callable[[Callable[[Any], None]], Any], poll_s: float = 0.1,
+                    idle_s: float | None = None) -> Iterator[Any]:
+    """Yield every event ``work(emit)`` emits, then ``Done(result)`` or ``Failed(error)``; with ``idle_s``, also
+    ``Idle()`` after each ``idle_s`` without an event (a model call waiting in the queue emits nothing).
 
     Closing the returned generator (Gradio's cancel) makes the worker's next ``emit`` raise Cancelled.
     """
@@ -50,12 +57,18 @@ def run_with_events(work: Callable[[Callable[[Any], None]], Any], poll_s: float 
 
     thread = threading.Thread(target=worker, name="ui-background", daemon=True)
     thread.start()
+    quiet = 0.0
     try:
         while True:
             try:
                 event = events.get(timeout=poll_s)
             except queue.Empty:
+                quiet += poll_s
+                if idle_s is not None and quiet >= idle_s:
+                    quiet = 0.0
+                    yield Idle()
                 continue
+            quiet = 0.0
             yield event
             if isinstance(event, (Done, Failed)):
                 return

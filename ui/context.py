@@ -105,9 +105,3 @@ class AppContext:
         self.library_size = len(entries)
         return entries
 
-    def reports(self) -> list:
-        """All reports, decoded, sorted by body then year (``catalog`` lists them without decoding any)."""
-        reports = self.with_library(lambda lib: lib.reports())
-        reports = sorted(reports, key=lambda r: (r.meta.org, r.meta.year))
-        self.library_size = len(reports)
-        return reports

@@ -24,7 +24,8 @@ import gradio as gr
 
 from assistant.errors import AssistantError, BadInput
 from assistant.types import Draft, DraftParagraph, Part
-from ui.background import Done, Failed, run_with_events
+from assistant.llm.gate import Waiter
+from ui.background import Done, Failed, Idle, run_with_events
 from ui.context import AppContext
 from ui.render import clip, esc, rows
 
@@ -155,12 +156,14 @@ def stopped_note(done: int, section: int, sections: int) -> str:
             "不能重新生成或导出,如需完整草稿请重新开始起草。")
 
 
-def _stream(ctx: AppContext, work, progress, stop_requested=lambda: False) -> tuple:
+def _stream(ctx: AppContext, work, progress, stop_requested=lambda: False, waiter: Waiter | None = None) -> tuple:
     """Drive ``work(emit)`` and yield (progress text, live html, result or None); the result is ``STOPPED``
-    when ``stop_requested()`` turned true (the worker is then told to stop). Raises AssistantError."""
+    when ``stop_requested()`` turned true (the worker is then told to stop). While the draft's model call waits
+    behind another session's, the progress text is its place in the queue. Raises AssistantError."""
     done: list[tuple[str, str]] = []
     current, heading, at = "", "", (0, 0)
-    events = run_with_events(work)
+    events = run_with_events(work, idle_s=1.0)
+    waited = 0
     try:
         for event in events:
             if isinstance(event, Failed):
@@ -172,6 +175,12 @@ def _stream(ctx: AppContext, work, progress, stop_requested=lambda: False) -> tu
                 return
             if stop_requested():
                 break
+            if isinstance(event, Idle):
+                line = waiter.line() if waiter is not None else ""
+                waited = waited + 1 if line else 0
+                if line:
+                    yield esc(f"{line} · 已等 {waited} 秒(轮到后开始写)"), live_html(done, heading, current), None
+                continue
             if event.kind == "delta":
                 current += event.text
             elif event.kind == "paragraph":
@@ -188,6 +197,8 @@ def _stream(ctx: AppContext, work, progress, stop_requested=lambda: False) -> tu
             yield esc(note), live_html(done, event.heading, current), None
     finally:
         events.close()  # the worker's next callback raises: the model call in progress ends there
+        if waiter is not None:
+            waiter.cancel()  # and a call still waiting in the model's queue leaves it now
     # stopped: keep what was written; an unfinished paragraph is shown as cut off
     if current.strip():
         done.append((heading, current.strip() + "(未写完)"))
@@ -277,8 +288,9 @@ def build(ctx: AppContext) -> DraftTab:
 
     def on_org(name: str | None):
         """Default year: the year after the body's latest report in the library."""
-        years = [r.meta.year for r in _safe_reports(ctx) if r.meta.org == name]
-        others = [(f"{r.meta.org} {r.meta.year}年", r.id) for r in _safe_reports(ctx) if r.meta.org != name]
+        entries = _safe_catalog(ctx)
+        years = [e.year for e in entries if e.org == name]
+        others = [(f"{e.org} {e.year}年", e.id) for e in entries if e.org != name]
         return gr.update(value=str(max(years) + 1) if years else ""), gr.update(choices=others, value=[])
 
     org.change(on_org, org, [year, peers])
@@ -290,7 +302,8 @@ def build(ctx: AppContext) -> DraftTab:
         try:
             yr = parse_year(yr)
             mat = _material(text, files)
-            library, model = ctx.library(), ctx.model()
+            waiter = Waiter()  # this draft's place in the model's queue (shared with other sessions)
+            library, model = ctx.library(), waiter.bind(ctx.model())
         except AssistantError as exc:
             ctx.note_error(exc)
             gr.Warning(str(exc))
@@ -303,7 +316,7 @@ def build(ctx: AppContext) -> DraftTab:
         flags["stop"] = False
         yield (gr.skip(),) * len(finished_outputs) + ("开始起草…", gr.update(value="", visible=True))
         try:
-            for note, html, result in _stream(ctx, work, progress, lambda: flags["stop"]):
+            for note, html, result in _stream(ctx, work, progress, lambda: flags["stop"], waiter):
                 if result is None:
                     yield (gr.skip(),) * len(finished_outputs) + (note, html)
                 elif result is STOPPED:
@@ -321,7 +334,8 @@ def build(ctx: AppContext) -> DraftTab:
             return
         try:
             mat = _material(text, files)
-            library, model = ctx.library(), ctx.model()
+            waiter = Waiter()
+            library, model = ctx.library(), waiter.bind(ctx.model())
         except AssistantError as exc:
             ctx.note_error(exc)
             gr.Warning(str(exc))
@@ -334,7 +348,7 @@ def build(ctx: AppContext) -> DraftTab:
         )
         flags["stop"] = False
         try:
-            for note, html, result in _stream(ctx, work, progress, lambda: flags["stop"]):
+            for note, html, result in _stream(ctx, work, progress, lambda: flags["stop"], waiter):
                 if result is None:
                     yield (gr.skip(),) * len(finished_outputs) + (note, gr.update(value=html, visible=True))
                 elif result is STOPPED:  # the draft on the page is the one from before, unchanged
@@ -382,13 +396,13 @@ def build(ctx: AppContext) -> DraftTab:
     return DraftTab(org=org)
 
 
-def _safe_reports(ctx: AppContext) -> list:
+def _safe_catalog(ctx: AppContext) -> list:
     try:
-        return ctx.reports()
+        return ctx.catalog()
     except AssistantError:
         return []
 
 
 def refresh(ctx: AppContext):
     """Choices for the body dropdown (one output, so not a tuple)."""
-    return gr.update(choices=sorted({r.meta.org for r in _safe_reports(ctx)}))
+    return gr.update(choices=sorted({e.org for e in _safe_catalog(ctx)}))

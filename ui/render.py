@@ -89,8 +89,10 @@ def answer_html(answer: Answer, refusal_note: str) -> str:
     if answer.uncited and not answer.refused:
         notes.append('<div class="note note-warning">⚠ 回答中有内容没有有效出处,请谨慎使用。</div>')
     if answer.invented_ids:
+        # The ids themselves (ev-3f2a…) mean nothing to a reader; how many, and that they were removed, does.
         notes.append(
-            f'<div class="note note-muted">已删除模型编造的出处编号: {esc(", ".join(answer.invented_ids))}</div>'
+            f'<div class="note note-muted">ⓘ 模型给出了 {len(answer.invented_ids)} 个不对应任何检索段落的出处编号,'
+            "已删除;回答只以下方列出的出处为准。</div>"
         )
     parts.extend(notes)
     if answer.citations:

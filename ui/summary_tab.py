@@ -29,11 +29,11 @@ class SummaryTab:
     tracker_org: gr.Dropdown
 
 
-def tracker_pairs(reports: list) -> dict[str, list[tuple[str, str]]]:
-    """Per body: (label, "earlier|later") for each pair of consecutive years in the library."""
+def tracker_pairs(entries: list) -> dict[str, list[tuple[str, str]]]:
+    """Per body: (label, "earlier|later") for each pair of consecutive years in the library (catalog entries)."""
     by_org: dict[str, dict[int, str]] = {}
-    for r in reports:
-        by_org.setdefault(r.meta.org, {})[r.meta.year] = r.id
+    for e in entries:
+        by_org.setdefault(e.org, {})[e.year] = e.id
     pairs: dict[str, list[tuple[str, str]]] = {}
     for org, years in by_org.items():
         for y in sorted(years):
@@ -224,7 +224,7 @@ def build(ctx: AppContext) -> SummaryTab:
     compare_btn.click(compare_all, compare_q, [compare_table, compare_note], concurrency_id="model")
 
     def on_org(org: str | None):
-        pairs = tracker_pairs(_safe_reports(ctx)).get(org or "", [])
+        pairs = tracker_pairs(_safe_catalog(ctx)).get(org or "", [])
         return gr.update(choices=pairs, value=pairs[-1][1] if pairs else None)
 
     tracker_org.change(on_org, tracker_org, tracker_pair)
@@ -232,14 +232,14 @@ def build(ctx: AppContext) -> SummaryTab:
     return SummaryTab(report=report, tracker_org=tracker_org)
 
 
-def _safe_reports(ctx: AppContext) -> list:
+def _safe_catalog(ctx: AppContext) -> list:
     try:
-        return ctx.reports()
+        return ctx.catalog()
     except AssistantError:
         return []
 
 
 def refresh(ctx: AppContext) -> tuple:
-    reports = _safe_reports(ctx)
-    choices = [(f"{r.meta.org} {r.meta.year}年", r.id) for r in reports]
-    return gr.update(choices=choices), gr.update(choices=sorted(tracker_pairs(reports)))
+    entries = _safe_catalog(ctx)
+    choices = [(f"{e.org} {e.year}年", e.id) for e in entries]
+    return gr.update(choices=choices), gr.update(choices=sorted(tracker_pairs(entries)))

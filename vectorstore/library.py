@@ -50,7 +50,7 @@ import numpy as np
 from assistant.errors import BadInput, EmbeddingMismatch, StoreUnavailable
 from assistant.settings import Settings
 from assistant.types import Chunk, Hit, Report, SearchFilter
-from vectorstore.bm25 import TermCounts, top_positive
+from vectorstore.bm25 import TermCounts
 from vectorstore.catalog import CatalogEntry, catalog_entry
 from vectorstore.chroma_store import chunk_from_row, chunk_metadata, row_id, row_metadata
 from vectorstore.embeddings import ProjectEmbedding, VectorCache, text_hash

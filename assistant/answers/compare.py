@@ -37,7 +37,7 @@ from assistant.llm import as_chat_model, context_budget
 from assistant.prompts import load_prompt
 from assistant.settings import get_settings
 from assistant.textnorm import normalize
-from assistant.answers.summarize import figure_what
+from assistant.answers.figure_labels import figure_what
 from assistant.types import Chunk, Citation, Evidence, Figure, Part, SearchFilter
 
 log = logging.getLogger(__name__)

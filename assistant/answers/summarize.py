@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answers.figure_labels import figure_what, label_figures  # noqa: F401 (figure_what: compare)
+from assistant.answers.figure_labels import label_figures
 from assistant.answers.overview import EXTRACTING, Overview, SummaryStep, stream_overview
 from assistant.figures import find_figures
 from assistant.llm import as_chat_model

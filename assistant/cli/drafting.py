@@ -115,22 +115,23 @@ def cmd_draft(args) -> int:
 def _pick_pair(org: str, earlier_year: int | None, later_file: Path | None, library):
     from assistant.ingest import parse_file
 
-    own = sorted((r for r in library.reports() if r.meta.org == org), key=lambda r: r.meta.year)
+    # The catalog picks the pair; only the two reports compared are decoded.
+    own = sorted((e for e in library.catalog() if e.org == org), key=lambda e: e.year)
     if not own:
         raise BadInput(f"库中没有{org}的报告。请先用 assistant ingest 导入。")
-    years = "、".join(f"{r.meta.year}年" for r in own)
+    years = "、".join(f"{e.year}年" for e in own)
     if later_file is not None:
         later = parse_file(later_file, overrides={"org": org})
-        candidates = [r for r in own if r.meta.year == (earlier_year or later.meta.year - 1)]
+        candidates = [e for e in own if e.year == (earlier_year or later.meta.year - 1)]
         if not candidates:
             raise BadInput(f"库中没有{org}{earlier_year or later.meta.year - 1}年的报告(已有: {years})。")
-        return candidates[0], later
+        return library.get(candidates[0].id), later
     if earlier_year is None:  # (a body with one report is said in one line by cmd_track)
-        return own[-2], own[-1]
-    by_year = {r.meta.year: r for r in own}
+        return library.get(own[-2].id), library.get(own[-1].id)
+    by_year = {e.year: e for e in own}
     if earlier_year not in by_year or earlier_year + 1 not in by_year:
         raise BadInput(f"库中没有{org}{earlier_year}年和{earlier_year + 1}年两份报告(已有: {years})。")
-    return by_year[earlier_year], by_year[earlier_year + 1]
+    return library.get(by_year[earlier_year].id), library.get(by_year[earlier_year + 1].id)
 
 
 def cmd_track(args) -> int:
@@ -138,7 +139,7 @@ def cmd_track(args) -> int:
     from assistant.drafting import track
 
     library = runtime.library()
-    own = sorted(r.meta.year for r in library.reports() if r.meta.org == args.org)
+    own = sorted(e.year for e in library.catalog() if e.org == args.org)
     if len(own) == 1 and args.earlier is None and args.later_file is None:
         # Not an error: the library simply holds one year of this body. Say so and what would make it work.
         print(f"库中{args.org}只有{own[0]}年度一份报告,没有下一年度的报告可以对照;导入{args.org}{own[0] + 1}年度报告,"

@@ -72,6 +72,8 @@ def cmd_ingest(args) -> int:
             line = f"{labels['failed']}  {r.reason}"
         else:
             line = f"{labels.get(r.status, r.status)}  {r.report_id}  {r.path}  ({r.chunks} 段, {r.seconds:.1f} 秒)"
+            if r.warning:  # stored, but people should look (e.g. paragraphs addressed to an AI assistant)
+                line += f"\n    ⚠ {r.warning}"
         tqdm.write(line, file=sys.stdout)
 
     library = runtime.library()

@@ -47,6 +47,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         else:
             print("没有找到相关片段。")
         return 0
+    from assistant.ingest.instructions import flag_note
+
     for rank, hit in enumerate(result.hits, start=1):
         c = hit.chunk
         heading = " › ".join(h for h in c.heading_path if h)
@@ -57,6 +59,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"    得分 {hit.score:.4f} ({ranks}) · {c.report_id} 字符 {c.start}–{c.end}")
         for line in c.text.splitlines() or [""]:
             print(f"    {line}")
+        if note := flag_note(c.text):  # a paragraph addressing an AI assistant is shown, never obeyed
+            print(f"    {note}")
     return 0
 
 

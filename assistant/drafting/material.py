@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assistant.errors import BadInput
 from assistant.lexicon import SENTENCE_ENDS
+from assistant.settings import get_settings
 from assistant.types import SourceRef
 
 MAX_PASSAGE_CHARS = 300  # longer lines are cut at sentence ends so one prompt holds several passages
@@ -45,14 +46,22 @@ def read_material_file(path: Path) -> str:
     """Text of a .txt/.md (UTF-8 or GBK/GB18030) or .docx file; a clear BadInput otherwise."""
     if not path.is_file():
         raise BadInput(f"材料文件不存在: {path}")
+    settings = get_settings()
+    size_mb = path.stat().st_size / 1_000_000
+    if size_mb > settings.ingest.max_file_mb:
+        raise BadInput(f"材料文件 {path.name} 太大({size_mb:.1f} MB,上限 {settings.ingest.max_file_mb:g} MB)")
+    raw = path.read_bytes()
     if path.suffix.lower() == ".docx":
-        import docx
+        # The report loader: unpacked-size limits first (a zip bomb is refused, not unpacked), Word's automatic
+        # numbering kept, tables as tab-separated lines.
+        from assistant.ingest.loaders import load_docx
 
         try:
-            return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
-        except Exception as exc:  # python-docx raises several types for a broken file
+            return load_docx(path, raw, settings)
+        except BadInput:
+            raise
+        except Exception as exc:  # python-docx / lxml raise several types for a broken file
             raise BadInput(f"无法读取材料文件 {path.name}: 不是有效的 .docx ({exc})") from exc
-    raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
