@@ -25,6 +25,13 @@ def ask(page, question: str) -> None:
     page.locator("#question textarea").press("Enter")
 
 
+def wait_until(started, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not started():
+        assert time.monotonic() < deadline, "page one's request never reached the model"
+        time.sleep(0.1)
+
+
 def answer_row(page):
     return page.locator("#chatbot .message-row").last
 
@@ -34,10 +41,7 @@ def second_waits_its_turn(browser, url: str, started, answer_timeout_ms: int, na
     "排队中:前面还有 1 个请求"; then each page gets its own answer."""
     one, two = new_page(browser, url), new_page(browser, url)
     ask(one, FIRST)
-    deadline = time.monotonic() + answer_timeout_ms / 1000
-    while not started():
-        assert time.monotonic() < deadline, "page one's request never reached the model"
-        time.sleep(0.1)
+    wait_until(started, answer_timeout_ms / 1000)
     ask(two, SECOND)
     phase = two.locator("#chatbot .answer-phase")
     expect(phase).to_contain_text("排队中:前面还有 1 个请求", timeout=30_000)
@@ -90,10 +94,7 @@ def test_a_draft_shows_its_place_behind_another_pages_answer_and_stops_while_que
         with serve(build_demo(settings, library=library), settings) as url, chromium() as browser:
             one, two = new_page(browser, url), new_page(browser, url)
             ask(one, FIRST)
-            deadline = time.monotonic() + 60
-            while not llm.requests:
-                assert time.monotonic() < deadline, "page one's request never reached the model"
-                time.sleep(0.1)
+            wait_until(lambda: bool(llm.requests), 60)
             open_tab(two, "起草")
             two.locator("#draft-org input").click()
             two.get_by_role("option", name="吉昌镇", exact=True).click()

@@ -126,11 +126,29 @@ class WaitingLine:
             print("\r\033[K", end="", file=self.out, flush=True)
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def _follow(stream, final_type: type, line):
+    """Show a stream's progress items on ``line`` (its ``update``/``clear``) and return its last ``final_type``
+    item. Closing the stream on the way out (Ctrl-C included) ends the request behind it too."""
     import contextlib
 
-    from assistant import runtime
     from assistant.phases import ticking
+
+    final = None
+    try:
+        with contextlib.closing(ticking(stream)) as items:
+            for item in items:
+                if isinstance(item, final_type):
+                    final = item
+                else:
+                    line.update(item)
+    finally:
+        line.clear()
+    assert final is not None
+    return final
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant import runtime
     from assistant.answers.runnable import answer_runnable
 
     library = runtime.library()
@@ -138,17 +156,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print("报告库是空的: 请先导入报告 (assistant ingest 文件或目录)。")
         return 1
     runnable = answer_runnable(library, runtime.chat_model(), filter=explicit_filter(args))
-    waiting, final = WaitingLine(), None
-    try:
-        with contextlib.closing(ticking(runnable.stream(args.question))) as stream:  # Ctrl-C ends the request too
-            for item in stream:
-                if isinstance(item, Answer):
-                    final = item
-                else:
-                    waiting.update(item)
-    finally:
-        waiting.clear()
-    assert final is not None
+    final = _follow(runnable.stream(args.question), Answer, WaitingLine())
     print_answer(final)
     return 0
 
@@ -180,25 +188,13 @@ class StepLines(WaitingLine):
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    import contextlib
-
     from assistant import runtime
     from assistant.answers.summarize import Summary, stream_summary
-    from assistant.phases import ticking
 
     report = runtime.library().get(args.report)
     model = None if args.no_model else _optional_model()
-    progress, s = StepLines(), None
-    try:
-        with contextlib.closing(ticking(stream_summary(report, model=model))) as stream:  # Ctrl-C ends it too
-            for item in stream:
-                if isinstance(item, Summary):
-                    s = item
-                else:
-                    progress.update(item)
-    finally:
-        progress.clear()
-    assert s is not None
+    progress = StepLines()
+    s = _follow(stream_summary(report, model=model), Summary, progress)
     seconds = time.monotonic() - progress.clock.started
     print(f"《{report.meta.title}》 {s.label} ({report.id})")
     if s.overview:
