@@ -42,6 +42,15 @@ def test_header_lines_without_their_heading_shown_are_still_recognised():
     assert strip_headers("泾源县2024年调解矛盾纠纷930件。", evidence) == ("泾源县2024年调解矛盾纠纷930件。", 0)
 
 
+def test_a_heading_written_as_a_sentence_leaves_no_full_stop_in_front_of_the_answer():
+    report = make_report("岚川县人民政府办公室", 2024, "一、主要举措和成效\n全年审查文件12件。\n二、存在的问题\n"
+                         "（一）合法性审查力量仍然薄弱\n法规股现有工作人员3名,仅1人具有法律职业资格。")
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
+    header = evidence_header(evidence[1])  # "[ev-…] 岚川县人民政府办公室 2024年 · 不足 · 二、存在的问题"
+    text, count = strip_headers(f"{header}。法规股现有工作人员3名。", evidence)
+    assert count == 1 and text == "法规股现有工作人员3名。", text
+
+
 def test_a_dump_of_headers_is_replaced_by_the_reports_sentence():
     lib = sample_library()
 

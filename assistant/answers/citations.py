@@ -81,10 +81,11 @@ def strip_headers(raw: str, evidence: Sequence[Evidence]) -> tuple[str, int]:
         count += 1
         return ""
 
-    for heading in headings:  # a shown heading, echoed whole: cut exactly it (its own commas included)
+    for heading in headings:  # a shown heading, echoed whole: cut exactly it (its own commas included, and the
+        # 。 that ends a heading written as a sentence, "（一）合法性审查力量仍然薄弱。", so no answer starts with 。)
         pattern = re.compile(
             rf"(?:\[(?:{_ID}|\d+)\][ \t]*)?[^\s·\[\]。,，]{{2,24}}[ \t]*(?:19|20)\d{{2}}年[ \t]*·[ \t]*(?:{_PART_NAMES})"
-            rf"[ \t]*·[ \t]*{re.escape(heading)}(?:中(?:提到|指出|写道|显示)|提到|指出|显示)?[ \t]*[,，:：]?[ \t]*"
+            rf"[ \t]*·[ \t]*{re.escape(heading)}(?:中(?:提到|指出|写道|显示)|提到|指出|显示)?[ \t]*[,，:：。]?[ \t]*"
         )
         text = pattern.sub(cut, text)
     text = _HEADER.sub(cut, text)
