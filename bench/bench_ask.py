@@ -45,9 +45,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 QA_SUITE = REPO / "evals" / "suites" / "sample-qa.dev.v1.yaml"
-# The answer path (answer_runnable, pack_for_model, qa_messages, ASKS_FIGURE users): one name to change
-# when it moves.
-ANSWER_MODULE = "assistant.qa"
+# The single-answer path's module: the names it calls (pack_for_model, qa_messages, ANSWER_MAX_TOKENS) are
+# replaced there for the simulations. One name to change when it moves.
+ANSWER_MODULE = "assistant.answers.pipeline"
 
 
 @dataclass
@@ -113,7 +113,7 @@ def trim_evidence(module, passages: int | None, figure_passages: int | None) -> 
     question asks for a figure). Wraps the answer path's ``pack_for_model`` for this process only."""
     if passages is None and figure_passages is None:
         return
-    from assistant.support import ASKS_FIGURE
+    from assistant.lexicon import ASKS_FIGURE
 
     packed = module.pack_for_model
 
@@ -133,9 +133,10 @@ def reshape_prompt(module, order: str, figure_sentences: int | None) -> None:
     that best fit the question (a sentence with a figure first), "…" where sentences were left out."""
     if order == "score" and not figure_sentences:
         return
-    from assistant.citations import REFUSAL, evidence_block
+    from assistant.answers.citations import REFUSAL
+    from assistant.answers.evidence import evidence_block
+    from assistant.lexicon import ASKS_FIGURE
     from assistant.prompts import load_prompt
-    from assistant.support import ASKS_FIGURE
 
     def qa_messages(question: str, evidence: list) -> list[dict]:
         shown = list(evidence)
@@ -180,11 +181,18 @@ def fewer_sentences(question: str, ev, keep: int):
 def layout(module, server, case: Case, library, model) -> dict:
     """Tokens of the prompt the answer path would send for ``case``: stable start, passages, the rest; and
     whether the passages shown still hold every expected figure (None: not a figure case)."""
-    from assistant.citations import EVIDENCE_OPEN
-    from assistant.retriever import LibraryRetriever
+    from assistant.answers.evidence import EVIDENCE_OPEN
+    from assistant.answers.question import parse_question
+    from assistant.settings import get_settings
 
-    prepared = module.prepare(case.question, LibraryRetriever(library=library), model)
-    rendered = _post(server, "/apply-template", {"messages": prepared.messages})["prompt"]
+    # What the single-answer path sends (the question read against the catalog, its own filter, the packed
+    # evidence); a question the path answers by code sends nothing, but its layout is still the one shown here.
+    names = [(e.org, e.year) for e in library.catalog()]
+    q = parse_question(case.question, names)
+    hits = library.search(q.text, filter=q.search_filter(), k=get_settings().retrieval.k, infer=False).hits
+    evidence = module.pack_for_model(q.text, hits, model)
+    messages = module.qa_messages(q.text, evidence)
+    rendered = _post(server, "/apply-template", {"messages": messages})["prompt"]
     fence = rendered.rindex(EVIDENCE_OPEN)
     first_passage = rendered.find("[ev-", fence)
     end_of_passages = rendered.find("<<<报告原文摘录结束>>>", fence)
@@ -196,7 +204,7 @@ def layout(module, server, case: Case, library, model) -> dict:
     shown = rendered[first_passage:end_of_passages]
     holds = all(n in shown for n in case.numbers) if case.numbers and not case.refuses else None
     return {"case": case.id, "stable": stable, "passages_tokens": upto_end - stable, "rest": len(tokens) - upto_end,
-            "total": len(tokens), "passages": len(prepared.evidence), "figures_shown": holds, "tokens": tokens}
+            "total": len(tokens), "passages": len(evidence), "figures_shown": holds, "tokens": tokens}
 
 
 def shared_start(a: list[int], b: list[int]) -> int:
@@ -230,8 +238,10 @@ def calls_since(log: Path, offset: int) -> tuple[list[dict], int]:
 
 
 def ask(module, case: Case, history: list, library, model) -> tuple[object, float]:
+    from assistant.answers.runnable import answer_runnable
+
     started = time.perf_counter()
-    answer = module.answer_runnable(library, model).invoke({"question": case.question, "history": history})
+    answer = answer_runnable(library, model).invoke({"question": case.question, "history": history})
     return answer, time.perf_counter() - started
 
 
@@ -291,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     home = args.home or Path(tempfile.mkdtemp(prefix="bench-ask-"))
     built = time.perf_counter()
     library = build_library(home)
-    print(f"library at {home}: {len(library.reports())} reports ({time.perf_counter() - built:.0f} s)", flush=True)
+    print(f"library at {home}: {len(library.catalog())} reports ({time.perf_counter() - built:.0f} s)", flush=True)
     models_dir = get_settings().models_dir if get_settings().models else default_home() / "models"
     llm = dict(local_size=args.size, temperature=0.0)
     if args.threads:
