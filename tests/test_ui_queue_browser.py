@@ -4,6 +4,7 @@ server, once against the real local model (0.5B by default; marked ``model``).""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -63,51 +64,48 @@ def second_waits_its_turn(browser, url: str, started, answer_timeout_ms: int, na
         page.context.close()
 
 
-def test_second_page_shows_its_place_while_the_first_answer_runs(tmp_path):
+@contextlib.contextmanager
+def fake_app(tmp_path, first_delay_s: float):
+    """The UI over the samples against a slow fake OpenAI-compatible server: (server, url, browser)."""
     from assistant.ingest import ingest_paths
     from assistant.settings import LLMSettings, Settings
     from ui.app import build_demo
     from vectorstore import FakeEmbedding, open_library
 
-    # the fake model reads each prompt for 6 s before its first word, like a small model on a busy CPU
-    with FakeOpenAIServer(first_delay_s=6.0) as llm:
+    with FakeOpenAIServer(first_delay_s=first_delay_s) as llm:
         settings = Settings(home=tmp_path / "home", llm=LLMSettings(base_url=llm.base_url, model="fake-openai",
                                                                    max_retries=0))
         library = open_library(settings, embedding=FakeEmbedding())
         assert ingest_paths(library, [SAMPLES], progress=False).ok
         with serve(build_demo(settings, library=library), settings) as url, chromium() as browser:
-            second_waits_its_turn(browser, url, lambda: len(llm.requests) >= 1, 60_000, "fake")
-        assert len(llm.requests) == 2
+            yield llm, url, browser
+
+
+def test_second_page_shows_its_place_while_the_first_answer_runs(tmp_path):
+    # the fake model reads each prompt for 6 s before its first word, like a small model on a busy CPU
+    with fake_app(tmp_path, 6.0) as (llm, url, browser):
+        second_waits_its_turn(browser, url, lambda: len(llm.requests) >= 1, 60_000, "fake")
+    assert len(llm.requests) == 2
 
 
 def test_a_draft_shows_its_place_behind_another_pages_answer_and_stops_while_queued(tmp_path):
-    from assistant.ingest import ingest_paths
-    from assistant.settings import LLMSettings, Settings
-    from ui.app import build_demo
-    from vectorstore import FakeEmbedding, open_library
-
-    with FakeOpenAIServer(first_delay_s=8.0) as llm:
-        settings = Settings(home=tmp_path / "home", llm=LLMSettings(base_url=llm.base_url, model="fake-openai",
-                                                                   max_retries=0))
-        library = open_library(settings, embedding=FakeEmbedding())
-        assert ingest_paths(library, [SAMPLES], progress=False).ok
-        with serve(build_demo(settings, library=library), settings) as url, chromium() as browser:
-            one, two = new_page(browser, url), new_page(browser, url)
-            ask(one, FIRST)
-            wait_until(lambda: bool(llm.requests), 60)
-            open_tab(two, "起草")
-            two.locator("#draft-org input").click()
-            two.get_by_role("option", name="吉昌镇", exact=True).click()
-            two.wait_for_function("document.querySelector('#draft-year input').value === '2025'")
-            two.locator("#start-draft").click()
-            expect(two.locator("#draft-progress")).to_contain_text("排队中:前面还有 1 个请求", timeout=30_000)
-            screenshot(two, "queue-draft")
-            two.locator("#stop-draft").click()  # stopped while still queued: it leaves the queue
-            expect(two.locator("#draft-progress")).to_contain_text("已停止", timeout=15_000)
-            expect(one.locator("#chatbot .answer-text:not(.streaming)")).to_have_count(1, timeout=60_000)
-            time.sleep(2)
-            assert len(llm.requests) == 1  # the draft never reached the model
-            assert two.locator(".error:visible").count() == 0
+    with fake_app(tmp_path, 8.0) as (llm, url, browser):
+        one, two = new_page(browser, url), new_page(browser, url)
+        ask(one, FIRST)
+        wait_until(lambda: bool(llm.requests), 60)
+        open_tab(two, "起草")
+        two.locator("#draft-org input").click()
+        two.get_by_role("option", name="吉昌镇", exact=True).click()
+        two.wait_for_function("document.querySelector('#draft-year input').value === '2025'")
+        two.locator("#start-draft").click()
+        expect(two.locator("#draft-progress")).to_contain_text("排队中:前面还有 1 个请求", timeout=30_000)
+        screenshot(two, "queue-draft")
+        two.locator("#stop-draft").click()  # stopped while still queued: it leaves the queue
+        expect(two.locator("#draft-progress")).to_contain_text("已停止", timeout=15_000)
+        expect(one.locator("#chatbot .answer-text:not(.streaming)")).to_have_count(1, timeout=60_000)
+        time.sleep(2)
+        assert len(llm.requests) == 1  # the draft never reached the model
+        assert two.locator(".error:visible").count() == 0
 
 
 @pytest.mark.model
