@@ -89,23 +89,11 @@ class OpenAIChatModel:
         stop: list[str] | None = None,
     ) -> str:
         record = self._new_record(messages, max_tokens, temperature, stream=False)
-        with self._turn(record) as turn:
-            started = time.monotonic()
-            try:
-                response = self._create(self._request(messages, max_tokens, record.temperature, stop), started, turn)
-                text = (response.choices[0].message.content or "") if response.choices else ""
-                self._fill_usage(record, messages, text, getattr(response, "usage", None), _timings(response))
-                return text
-            except (openai.OpenAIError, DeadlinePassed) as exc:
-                error = self._unavailable(exc, turn)
-                record.error = str(error)
-                raise error from exc
-            except QueueCancelled as exc:
-                record.error = str(exc)
-                raise
-            finally:
-                record.seconds_total = round(time.monotonic() - started, 3)
-                self._log(record)
+        with self._turn(record) as turn, self._outcome(record, turn) as started:
+            response = self._create(self._request(messages, max_tokens, record.temperature, stop), started, turn)
+            text = (response.choices[0].message.content or "") if response.choices else ""
+            self._fill_usage(record, messages, text, getattr(response, "usage", None), _timings(response))
+            return text
 
     def stream(
         self,
@@ -119,8 +107,7 @@ class OpenAIChatModel:
         record = self._new_record(messages, max_tokens, temperature, stream=True)
         pieces: list[str] = []
         usage = timings = None
-        with self._turn(record) as turn:
-            started = time.monotonic()
+        with self._turn(record) as turn, self._outcome(record, turn) as started:
             try:
                 request = self._request(messages, max_tokens, record.temperature, stop)
                 response = self._create({**request, "stream": True, "stream_options": {"include_usage": True}}, started, turn)
@@ -142,22 +129,31 @@ class OpenAIChatModel:
                 if turn.cancelled:  # a cut connection may read as a stream that simply ended
                     raise QueueCancelled()
                 self._fill_usage(record, messages, "".join(pieces), usage, timings)
-            except (openai.OpenAIError, DeadlinePassed) as exc:
-                error = self._unavailable(exc, turn)
-                record.error = str(error)
-                raise error from exc
-            except QueueCancelled as exc:
-                record.error = str(exc)
-                raise
             except GeneratorExit:
                 record.error = "调用方提前结束了流式输出"
                 self._fill_usage(record, messages, "".join(pieces), None)
                 raise
-            finally:
-                record.seconds_total = round(time.monotonic() - started, 3)
-                self._log(record)
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _outcome(self, record: CallRecord, turn: Turn) -> Iterator[float]:
+        """Around one call once its turn came (yields its start time): an endpoint failure or a passed deadline
+        becomes ModelUnavailable, a cancelled call stays QueueCancelled, each noted in ``record``; the record is
+        logged with its total time however the call ends."""
+        started = time.monotonic()
+        try:
+            yield started
+        except (openai.OpenAIError, DeadlinePassed) as exc:
+            error = self._unavailable(exc, turn)
+            record.error = str(error)
+            raise error from exc
+        except QueueCancelled as exc:
+            record.error = str(exc)
+            raise
+        finally:
+            record.seconds_total = round(time.monotonic() - started, 3)
+            self._log(record)
 
     @contextlib.contextmanager
     def _turn(self, record: CallRecord) -> Iterator[Turn]:
