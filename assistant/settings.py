@@ -239,6 +239,29 @@ class GuardSettings(BaseModel, extra="forbid"):
     )
 
 
+class AnswerSettings(BaseModel, extra="forbid"):
+    """The single answer (assistant/answers/pipeline.py): what code answers without a model, and how much of
+    the retrieved passages the model reads. A local model on 2 cores reads about 30 prompt tokens a second,
+    so every passage it reads costs seconds (measured in bench/bench_ask.py). Citations and the guards
+    always keep the whole passages."""
+
+    quote_first: bool = Field(
+        True, description="A question asking one figure is answered with the report's own sentence, without a model, "
+        "when exactly one figure of the unit asked is given by sentences holding every topic word of the question",
+    )
+    quote_topic_coverage: float = Field(
+        0.8, gt=0, le=1, description="quote_first: share of each topic word's character bigrams the sentence must hold"
+    )
+    shown_passages: int = Field(5, ge=1, description="Passages (of retrieval.k) the model reads, best first")
+    figure_passages: int = Field(3, ge=1, description="Passages the model reads for a question asking a figure")
+    figure_sentences: int = Field(
+        3, ge=1, description="For a question asking a figure, each passage shows only this many of its sentences: those "
+        "with a figure and most of the question's topic first (the others are shown as …)",
+    )
+    max_tokens: int = Field(512, ge=16, description="Longest answer the model may write")
+    figure_max_tokens: int = Field(200, ge=16, description="Longest answer to a question asking a figure")
+
+
 class CompareSettings(BaseModel, extra="forbid"):
     """Questions over many reports (assistant/answers/compare.py, assistant/answers/mentions.py): code reads
     every report in scope first; the model only where code finds nothing."""
@@ -345,6 +368,7 @@ class Settings(BaseSettings):
     ui: UISettings = UISettings()
     judge: JudgeSettings = JudgeSettings()
     guards: GuardSettings = GuardSettings()
+    answer: AnswerSettings = AnswerSettings()
     draft: DraftSettings = DraftSettings()
     compare: CompareSettings = CompareSettings()
 

@@ -1,7 +1,7 @@
 """Ask latency on the local model, and where its tokens go.
 
     python bench/bench_ask.py --size 1.5b                          # the answer path as it is
-    python bench/bench_ask.py --size 1.5b --passages 3             # simulated: only the 3 best passages
+    python bench/bench_ask.py --size 1.5b --figure-passages 2      # figure questions read 2 passages
     python bench/bench_ask.py --size 0.5b --layout-only            # the prompt's layout, no answers
 
 Asks sample-qa questions (evals/suites/sample-qa.dev.v1.yaml) through the real answer path on a library
@@ -17,23 +17,21 @@ of the chat would; sessions follow each other on one model server, as users taki
 * whether each answer still has the expected figure and a citation to the right report (so a faster
   layout that loses answers shows it), and the load average before and after (the machine is shared).
 
-Simulated layouts (the answer path is not changed; the bench wraps its ``pack_for_model`` and
-``qa_messages`` in this process; the answer path's owner makes the real change):
-``--passages K`` / ``--figure-passages K`` — only the K best passages (for questions asking for a figure:
-``--figure-passages``); ``--figure-sentences N`` — a figure question sees only each passage's N sentences
-that fit it best; ``--order report`` — passages in report order instead of best-last;
-``--answer-tokens N`` — the answer's max_tokens; ``--cache-reuse N`` — llama.cpp reuses runs of >= N tokens
-of the previous prompt after the shared start.
+What the model reads is the answer path's own (``assistant.answers.prompt.shown_to_model``, the
+``ASSISTANT_ANSWER_…`` settings); ``--passages K`` / ``--figure-passages K`` / ``--figure-sentences N`` /
+``--answer-tokens N`` set those settings for this run, and ``--no-quote-first`` sends the figure questions
+code would answer from the report's own clause to the model too. Simulated (the bench wraps the answer
+path's ``qa_messages`` in this process): ``--order report`` — passages in report order instead of
+best-last; ``--cache-reuse N`` — llama.cpp reuses runs of >= N tokens of the previous prompt after the
+shared start.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -45,8 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 QA_SUITE = REPO / "evals" / "suites" / "sample-qa.dev.v1.yaml"
-# The single-answer path's module: the names it calls (pack_for_model, qa_messages, ANSWER_MAX_TOKENS) are
-# replaced there for the simulations. One name to change when it moves.
+# The single-answer path's module: the names it calls (pack_for_model, shown_to_model, qa_messages) are
+# read there for the layout and replaced there for the simulation. One name to change when it moves.
 ANSWER_MODULE = "assistant.answers.pipeline"
 
 
@@ -108,74 +106,21 @@ def build_library(home: Path):
     return library
 
 
-def trim_evidence(module, passages: int | None, figure_passages: int | None) -> None:
-    """Simulate trimmed evidence: the model sees only the best ``passages`` (``figure_passages`` when the
-    question asks for a figure). Wraps the answer path's ``pack_for_model`` for this process only."""
-    if passages is None and figure_passages is None:
-        return
-    from assistant.lexicon import ASKS_FIGURE
-
-    packed = module.pack_for_model
-
-    def fewer(question, hits, model, *args, **kwargs):
-        evidence = packed(question, hits, model, *args, **kwargs)  # best first
-        keep = figure_passages if figure_passages is not None and ASKS_FIGURE.search(question) else passages
-        return evidence[:keep] if keep else evidence
-
-    module.pack_for_model = fewer
-
-
-def reshape_prompt(module, order: str, figure_sentences: int | None) -> None:
-    """Simulate another layout of the passages in the prompt (the evidence itself, its checks and citations
+def reshape_prompt(module, order: str) -> None:
+    """Simulate another layout of the passages in the prompt (what the model reads, its checks and citations
     stay as they are): ``order="report"`` shows them in the report's own order (by report, then position)
-    instead of best-last, so a passage two questions share keeps its place relative to the others;
-    ``figure_sentences=N`` shows, for a question asking for a figure, only the N sentences of each passage
-    that best fit the question (a sentence with a figure first), "…" where sentences were left out."""
-    if order == "score" and not figure_sentences:
+    instead of best-last, so a passage two questions share keeps its place relative to the others."""
+    if order == "score":
         return
     from assistant.answers.citations import REFUSAL
     from assistant.answers.evidence import evidence_block
-    from assistant.lexicon import ASKS_FIGURE
     from assistant.prompts import load_prompt
 
     def qa_messages(question: str, evidence: list) -> list[dict]:
-        shown = list(evidence)
-        if figure_sentences and ASKS_FIGURE.search(question):
-            shown = [fewer_sentences(question, ev, figure_sentences) for ev in shown]
-        if order == "report":
-            shown.sort(key=lambda ev: (ev.chunk.report_id, ev.chunk.start))
-        else:
-            shown.reverse()  # best last, as the answer path does today
+        shown = sorted(evidence, key=lambda ev: (ev.chunk.report_id, ev.chunk.start))
         return load_prompt("qa").render(question=question, evidence=evidence_block(shown), refusal=REFUSAL)
 
     module.qa_messages = qa_messages
-
-
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1) if all("\u4e00" <= c <= "\u9fff" for c in text[i : i + 2])}
-
-
-def fewer_sentences(question: str, ev, keep: int):
-    """``ev`` showing only its ``keep`` sentences that best fit ``question`` (figures first), in order."""
-    from assistant.figures import find_figures
-    from assistant.types import Evidence
-
-    sentences = _SENTENCE.findall(ev.chunk.text)
-    if len(sentences) <= keep:
-        return ev
-    wanted = _bigrams(question)
-    fit = [(bool(find_figures(s)) and bool(wanted & _bigrams(s)), len(wanted & _bigrams(s))) for s in sentences]
-    chosen = sorted(sorted(range(len(sentences)), key=lambda i: (not fit[i][0], -fit[i][1], i))[:keep])
-    text, last = "", -1
-    for i in chosen:
-        text += ("…" if i != last + 1 else "") + sentences[i]
-        last = i
-    if last != len(sentences) - 1:
-        text += "…"
-    return Evidence(ev.id, dataclasses.replace(ev.chunk, text=text), ev.score)
 
 
 def layout(module, server, case: Case, library, model) -> dict:
@@ -190,7 +135,7 @@ def layout(module, server, case: Case, library, model) -> dict:
     names = [(e.org, e.year) for e in library.catalog()]
     q = parse_question(case.question, names)
     hits = library.search(q.text, filter=q.search_filter(), k=get_settings().retrieval.k, infer=False).hits
-    evidence = module.pack_for_model(q.text, hits, model)
+    evidence = module.shown_to_model(q, module.pack_for_model(q.text, hits, model), get_settings().answer)
     messages = module.qa_messages(q.text, evidence)
     rendered = _post(server, "/apply-template", {"messages": messages})["prompt"]
     fence = rendered.rindex(EVIDENCE_OPEN)
@@ -271,14 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-body", type=int, default=3, help="questions per session (one session per body)")
     ap.add_argument("--bodies", type=int, default=5)
     ap.add_argument("--ids", default="", help="only these case ids (comma-separated), sessions kept")
-    ap.add_argument("--passages", type=int, default=None, help="simulate: only the N best passages")
-    ap.add_argument("--figure-passages", type=int, default=None, help="simulate: N passages for figure questions")
-    ap.add_argument("--figure-sentences", type=int, default=None,
-                    help="simulate: figure questions see only the N best-fitting sentences of each passage")
-    ap.add_argument("--order", choices=["score", "report"], default="score",
-                    help="simulate: passages best-last (today) or in report order")
+    ap.add_argument("--passages", type=int, default=None, help="answer.shown_passages for this run")
+    ap.add_argument("--figure-passages", type=int, default=None, help="answer.figure_passages for this run")
+    ap.add_argument("--figure-sentences", type=int, default=None, help="answer.figure_sentences for this run")
     ap.add_argument("--answer-tokens", type=int, default=None,
-                    help="simulate: the answer's max_tokens (the answer path's ANSWER_MAX_TOKENS, 512 today)")
+                    help="answer.max_tokens and answer.figure_max_tokens for this run")
+    ap.add_argument("--no-quote-first", action="store_true", help="answer.quote_first off: every answer by the model")
+    ap.add_argument("--order", choices=["score", "report"], default="score",
+                    help="simulate: passages best-last (the answer path) or in report order")
     ap.add_argument("--cache-reuse", type=int, default=None, help="llm.cache_reuse for the local server")
     ap.add_argument("--layout-only", action="store_true", help="measure the prompt layout only, ask nothing")
     ap.add_argument("--home", type=Path, default=None, help="data home to build (or reuse) the library in")
@@ -289,11 +234,14 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.llm.calllog import log_path
     from assistant.settings import LLMSettings, Settings, default_home, get_settings
 
+    chosen = {"SHOWN_PASSAGES": args.passages, "FIGURE_PASSAGES": args.figure_passages,
+              "FIGURE_SENTENCES": args.figure_sentences, "MAX_TOKENS": args.answer_tokens,
+              "FIGURE_MAX_TOKENS": args.answer_tokens, "QUOTE_FIRST": "false" if args.no_quote_first else None}
+    os.environ.update({f"ASSISTANT_ANSWER_{k}": str(v) for k, v in chosen.items() if v is not None})
+    get_settings.cache_clear()  # the answer path reads them from the process-wide settings
+    answer_settings = get_settings().answer
     module = importlib.import_module(ANSWER_MODULE)
-    trim_evidence(module, args.passages, args.figure_passages)
-    reshape_prompt(module, args.order, args.figure_sentences)
-    if args.answer_tokens:
-        module.ANSWER_MAX_TOKENS = args.answer_tokens  # read when the answer's model call is made
+    reshape_prompt(module, args.order)
     sessions = load_sessions(args.per_body, args.bodies)
     if args.ids:
         wanted = set(args.ids.split(","))
@@ -370,8 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     cited = [a.cited_right_report for a in asked if a.cited_right_report is not None]
     summary = {
         "model": model.name, "threads": server.threads, "questions": len(asked), "sessions": len(sessions),
-        "passages": args.passages, "figure_passages": args.figure_passages, "figure_sentences": args.figure_sentences,
-        "order": args.order, "answer_tokens": args.answer_tokens, "cache_reuse": server.cache_reuse,
+        "answer_settings": answer_settings.model_dump(), "order": args.order, "cache_reuse": server.cache_reuse,
         "p50_s": round(statistics.median(seconds), 1), "p95_s": round(_p(seconds, 0.95), 1),
         "p50_with_model_s": round(statistics.median(a.seconds for a in with_model), 1) if with_model else None,
         "p50_first_in_session_s": round(statistics.median(firsts), 1),

@@ -109,7 +109,7 @@ def guard_totals(cases: list[CaseResult]) -> dict[str, dict] | None:
 
 
 def route_totals(cases: list[CaseResult]) -> dict[str, dict] | None:
-    """Per route (``Answer.route``: single, list, meta, comparison, mention, scope): cases and passes."""
+    """Per route (``Answer.route``: single, quote, list, meta, comparison, mention, scope): cases and passes."""
     out: dict[str, dict] = {}
     for c in cases:
         route = (c.output or {}).get("route") if c.kind == "qa" and isinstance(c.output, dict) else None

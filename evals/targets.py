@@ -95,7 +95,7 @@ def run_qa(case: QACase, ctx: EvalContext) -> Observation:
         "note": ans.note,  # what code decided about the reply (refused why, quoted, listed)
         "guard": ans.guard,  # the guard that acted on the reply, if any (evals.results.guard_totals counts them)
         "guard_action": ans.guard_action,  # refused, quoted, repaired
-        "route": ans.route,  # single, list, meta, comparison, mention, scope
+        "route": ans.route,  # single, quote, list, meta, comparison, mention, scope
         "reply": ans.reply,  # the model's raw reply: bench/bench_answers.py --from-eval replays the checks on it
         "seconds_to_first_token": ans.seconds_to_first_token,
         "seconds_total": ans.seconds_total,

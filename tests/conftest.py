@@ -37,6 +37,14 @@ def isolated_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def model_answers(monkeypatch):
+    """For tests that script the model's reply to a figure question code would answer from the report's own
+    clause without a model (``answer.quote_first``, tested in test_answers_quote_first.py): the model answers."""
+    monkeypatch.setenv("ASSISTANT_ANSWER_QUOTE_FIRST", "false")
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def samples_dir() -> Path:
     return SAMPLES
 

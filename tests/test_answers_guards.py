@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.answers.citations import REFUSAL, CheckedText, check_reply, strip_headers
 from assistant.answers.evidence import evidence_header
 from assistant.answers.guards import dump, invented_count
@@ -13,6 +15,10 @@ from assistant.settings import GuardSettings
 from assistant.types import Evidence
 from fake_library import FakeLibrary, make_report, sample_library
 from test_qa_unit import ev_id_containing, reply_citing
+
+# These tests script the model's reply to figure questions code would otherwise answer from the report's
+# own clause (answer.quote_first): here the model answers, and the guards after it are what is tested.
+pytestmark = pytest.mark.usefixtures("model_answers")
 
 Q = "泾源县2024年调解矛盾纠纷多少件?"
 CATALOG = [("泾源县", 2024), ("徐行镇", 2024), ("柱山乡", 2024)]

@@ -56,6 +56,9 @@ def test_sources_match_org_year_and_part():
     assert not checks.check_sources(cites, [SourceSpec(org="吉昌镇")]).passed
     assert not checks.check_sources(cites, [SourceSpec(org="泾源县", part=Part.SHORTCOMINGS)]).passed
     assert not checks.check_sources([], [SourceSpec(org="泾源县")]).passed
+    # one body in either script: a report titled 桐溪鎮 is the case's 桐溪镇
+    tongxi = [citation("成功調解398件", "桐溪鎮", 2023, Part.MEASURES)]
+    assert checks.check_sources(tongxi, [SourceSpec(org="桐溪镇", year=2023)]).passed
 
 
 def test_grounded_numbers():

@@ -36,6 +36,7 @@ def library(tmp_path):
     return lib
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_the_example_chain_streams_a_checked_cited_answer(library, capsys):
     example = load_example()
     with FakeOpenAIServer() as llm:

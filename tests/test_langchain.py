@@ -81,6 +81,7 @@ def test_a_provider_error_is_a_model_unavailable_naming_the_model():
 # --- the entry points take a LangChain model ----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_answer_with_a_langchain_fake_chat_model():
     lib = sample_library()
     ans = answer(Q, library=lib, model=fake_lc(cited_reply(lib)))
@@ -111,6 +112,7 @@ def provider_settings(tmp_path, **llm) -> Settings:
     return Settings(home=tmp_path / "home", llm=LLMSettings(**llm))
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_provider_openai_through_langchain_openai_against_the_fake_endpoint(tmp_path):
     with FakeOpenAIServer() as srv:
         settings = provider_settings(tmp_path, provider="openai", model="fake-openai", base_url=srv.base_url,
@@ -121,7 +123,8 @@ def test_provider_openai_through_langchain_openai_against_the_fake_endpoint(tmp_
         request = srv.requests[-1]
     assert not ans.refused and ans.citations and "930" in ans.text
     # an OpenAI-style model is told the limits per request (langchain-openai sends max_completion_tokens), and streams
-    assert request["stream"] is True and request["max_completion_tokens"] == 512 and request["model"] == "fake-openai"
+    assert request["stream"] is True and request["max_completion_tokens"] == get_settings().answer.figure_max_tokens
+    assert request["model"] == "fake-openai"
     calls = read_calls(settings.logs_dir)
     assert calls and calls[-1]["model"] == "fake-openai" and calls[-1]["endpoint"].startswith("http://127.0.0.1:")
     assert "sk-test" not in json.dumps(calls)
@@ -186,6 +189,7 @@ def test_prompt_files_load_as_chat_prompt_templates_a_chain_can_use():
 # --- the answer Runnable ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_the_answer_runnable_streams_phases_deltas_then_the_checked_answer():
     lib = sample_library()
     runnable = answer_runnable(lib, FakeChatModel([cited_reply(lib)]))

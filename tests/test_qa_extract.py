@@ -3,6 +3,8 @@ report's own sentence, cited and marked as code's choice — or a refusal when n
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.answers.citations import REFUSAL
 from assistant.answers.citations import CheckedText
 from assistant.answers.guards import quote_over
@@ -11,6 +13,10 @@ from assistant.answers.question import parse_question
 from assistant.llm import FakeChatModel
 from assistant.settings import GuardSettings
 from fake_library import sample_library
+
+# These tests script the model's reply to figure questions code would otherwise answer from the report's
+# own clause (answer.quote_first): here the model answers, and the guards after it are what is tested.
+pytestmark = pytest.mark.usefixtures("model_answers")
 
 Q = "泾源县2024年调解矛盾纠纷多少件?"
 

@@ -61,6 +61,7 @@ def test_compare_goes_over_every_town(library):
     assert comparison.coverage_line().startswith(f"基于 {len(comparison.covered)}/3 份报告")
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_cli_ask_prints_answer_scope_sources_and_warnings(use, capsys):
     use(FakeChatModel([lambda m: f"调解矛盾纠纷930件,化解率99% [{id_of_passage_with(m, '930件')}][ev-00000000]。"]))
     assert main(["ask", Q]) == 0
@@ -75,6 +76,7 @@ def test_cli_ask_prints_answer_scope_sources_and_warnings(use, capsys):
     assert err == ""  # not a terminal: no waiting line to redraw
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_cli_ask_on_a_terminal_shows_the_phases_on_stderr_and_never_the_raw_ids(use, capsys, monkeypatch):
     import io
     import sys

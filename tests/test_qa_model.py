@@ -25,6 +25,7 @@ def library(tmp_path_factory):
     return sample_reports_library(tmp_path_factory.mktemp("answers-model-library"))
 
 
+@pytest.mark.usefixtures("model_answers")  # the model's path, for a figure code would answer itself
 def test_factual_question_gets_the_right_figure_and_a_valid_citation(library, local_chat_model):
     items = list(stream_answer("泾源县2024年调解矛盾纠纷多少件?", library=library, model=local_chat_model))
     ans = items[-1]

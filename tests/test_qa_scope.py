@@ -14,6 +14,10 @@ from assistant.types import SearchFilter
 from fake_library import sample_library
 from ui.render import answer_html
 
+# These tests script the model's reply to figure questions code would otherwise answer from the report's
+# own clause (answer.quote_first): here the model answers, and the guards after it are what is tested.
+pytestmark = pytest.mark.usefixtures("model_answers")
+
 CATALOG = [("泾源县", 2024), ("吉昌镇", 2024), ("徐行镇", 2024), ("柱山乡", 2024), ("荆家镇", 2023)]
 
 

@@ -18,6 +18,10 @@ from fake_library import sample_library
 Q = "泾源县2024年调解矛盾纠纷多少件?"
 
 
+# These tests script the model's reply to figure questions code would otherwise answer itself.
+pytestmark = pytest.mark.usefixtures("model_answers")
+
+
 def ev_id_containing(messages, needle: str) -> str:
     """The evidence id the prompt shows for the passage containing ``needle``."""
     material = messages[-1]["content"]  # the user message; the system message has made-up examples

@@ -135,6 +135,7 @@ def test_chat_shows_model_written_script_links_as_text(app):
         app["llm"].reply = default_reply
 
 
+@pytest.mark.usefixtures("model_answers")  # the model's path, for a figure code would answer itself
 def test_chat_shows_the_phase_and_seconds_while_the_model_thinks(app):
     page = page_for(app)
     app["llm"].first_delay_s = 4.0  # the model reads for a while before its first word

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.model, needs_ch
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "reports"
 
 
+@pytest.mark.usefixtures("model_answers")  # the model's path, for a figure code would answer itself
 def test_local_model_answer_is_streamed_and_ends_cited_refused_or_flagged(local_chat_model, tmp_path):
     from assistant.ingest import ingest_paths
     from assistant.settings import Settings

@@ -51,6 +51,7 @@ def hold(gate: ModelGate) -> tuple[threading.Event, threading.Thread]:
     return release, thread
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_ask_shows_its_place_in_the_queue_then_its_own_answer(busy_model):
     from ui.chat_tab import ask
 
@@ -67,6 +68,7 @@ def test_ask_shows_its_place_in_the_queue_then_its_own_answer(busy_model):
     assert len(srv.requests) == 1
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_a_page_that_stops_while_queued_leaves_the_queue_and_sends_nothing(busy_model):
     from ui.chat_tab import ask
 

@@ -130,6 +130,7 @@ def test_ask_streams_then_shows_cited_answer_and_keeps_history_per_state(small_l
     assert "泾源县" in scope and clear_button["visible"] is True
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_ask_shows_the_phase_and_counts_the_seconds_while_the_model_thinks(small_library):
     from assistant.llm import FakeChatModel
     from ui.chat_tab import ask
@@ -152,6 +153,7 @@ def test_ask_shows_the_phase_and_counts_the_seconds_while_the_model_thinks(small
     assert "answer-phase" not in shown[-1]  # the checked answer replaces the waiting line
 
 
+@pytest.mark.usefixtures("model_answers")  # scripts the model's reply to a figure question
 def test_ask_reports_a_model_failure_in_the_chat_and_the_banner(small_library):
     from assistant.errors import ModelUnavailable
     from ui.chat_tab import ask

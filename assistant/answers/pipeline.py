@@ -5,7 +5,8 @@
              ─► routes: scope guard (refuse, say why) │ meta (by code) │ list (by code)
                         │ comparison / mention (report by report)
              ─► single answer: Library.search with the question's filter ─► evidence [ev-…]
-                ─► support guard ─► prompt (qa.md) ─► ChatModel (streams)
+                ─► support guard ─► the one figure asked, surely given by one clause? that clause, cited (``quote``)
+                ─► prompt (qa.md, the passages shown: the best, cut to what the question needs) ─► ChatModel (streams)
                 ─► citations.check_reply (ids → [1], headers out, figures grounded)
                 ─► settle: echo · dump · instruction · invented_count · quote_over guards
              ─► Answer (text, citations, note, guard, route)
@@ -20,10 +21,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from assistant.answers import guards, routes
+from assistant.answers import guards, quote, routes
 from assistant.answers.citations import REFUSAL, check_reply
 from assistant.answers.followup import History, resolve_question
-from assistant.answers.prompt import ANSWER_MAX_TOKENS, pack_for_model, qa_messages
+from assistant.answers.prompt import pack_for_model, qa_messages, shown_to_model
 from assistant.answers.question import parse_question
 from assistant.answers.retriever import Retrieved
 from assistant.answers.settle import settle
@@ -34,6 +35,7 @@ from assistant.settings import get_settings
 from assistant.types import Answer, SearchFilter
 
 MAX_QUESTION_CHARS = 500
+QUOTED_NOTE = "此回答是程序从报告原文中摘录的一句(给出了所问的数字),未经模型改写;点开出处可看上下文。"
 
 AnswerChunk = str | AnswerPhase | Answer
 
@@ -110,10 +112,21 @@ def stream_answer(
                               guard_action=refused.action, **base))
         return
 
+    quoted = quote.sure_quote(q, evidence, settings.answer.quote_topic_coverage) if settings.answer.quote_first else None
+    if quoted is not None:
+        # A clause of the report surely gives the one figure asked: the report's own words answer, no model.
+        text, base["citations"] = quoted
+        yield text
+        yield finished(Answer(q.text, text, note=QUOTED_NOTE, **{**base, "route": routes.QUOTE}))
+        return
+
     parts: list[str] = []
     first: float | None = None
+    limits = settings.answer
     yield AnswerPhase("thinking")
-    for delta in model.stream(qa_messages(q.text, evidence), max_tokens=ANSWER_MAX_TOKENS):
+    shown = shown_to_model(q, evidence, limits)  # the model reads these; the checks below use the whole passages
+    max_tokens = limits.figure_max_tokens if q.asks_figure else limits.max_tokens
+    for delta in model.stream(qa_messages(q.text, shown), max_tokens=max_tokens):
         if not delta:
             continue
         if first is None:

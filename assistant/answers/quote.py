@@ -5,14 +5,21 @@ bigrams: those not found in most passages shown — 行政, 执法 … are in ne
 characters of its topic words ("受理信访" → "共处理群众来信来访83件": the report says it in other words). The guards use this to
 tell a figure the reports give on the asked topic (never refused) from one about something else; the
 quote fallback uses it to find the sentence that answers a count question the model did not answer.
+
+``sure_quote`` is stricter, because it answers before any model is asked: a question asking one figure is
+answered with the report's own clause only when every topic word of the question stands in the clause
+that gives the figure, and every such clause in the passages gives one and the same figure of the unit
+asked ("接待法律咨询3140人次,…,指派值班律师…65人次": only the first clause is about 接待法律咨询).
+Anything less sure goes to the model.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.answers.evidence import citation_for
-from assistant.answers.question import Question
+from assistant.answers.question import Kind, Question
 from assistant.figures import find_figures, same_figure
 from assistant.lexicon import PLAN_SENTENCE, SENTENCE, answers_unit, char_share
 from assistant.settings import GuardSettings
@@ -106,3 +113,46 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
             citations.append(replace(citation_for(ev), matched_by_code=True))
         parts.append(f"{sentence.strip().rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]")
     return "；".join(parts) + "。", citations
+
+
+def covers_topic(sentence: str, question: Question, coverage: float) -> bool:
+    """Whether ``sentence`` holds every topic word of ``question`` (at least ``coverage`` of each word's
+    character bigrams): "受理法律援助案件" is in "受理法律援助案件120件", "刑事案件法律援助" is not."""
+    sentence = normalize(sentence)
+    for word in question.topic:
+        bigrams = {word[i : i + 2] for i in range(len(word) - 1)}
+        if not bigrams or sum(b in sentence for b in bigrams) < coverage * len(bigrams):
+            return False
+    return bool(question.topic)
+
+
+def sure_quote(question: Question, evidence: list[Evidence], coverage: float) -> tuple[str, list[Citation]] | None:
+    """The report's own clause that gives the one figure a question asks (one 多少/几, its unit known) about
+    one named body, cited — when it is sure (see the module docstring); None otherwise. Plans are left out as
+    in ``quoted_answer``: a target is not what a year achieved."""
+    if question.kind is not Kind.FIGURE or len(question.units) != 1 or len(question.bodies) != 1 or not evidence:
+        return None
+    unit = question.units[0]
+    plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
+    found: list[tuple[str, Evidence, list[Figure]]] = []
+    for ev in evidence:  # best first
+        if ev.chunk.part == Part.PLANS and not plans_asked:
+            continue
+        for sentence in SENTENCE.findall(ev.chunk.text):
+            if not plans_asked and PLAN_SENTENCE.search(sentence):
+                continue
+            for clause in _CLAUSE.findall(sentence):
+                figures = [f for f in find_figures(clause) if f.unit and f.unit != "年" and answers_unit(f.unit, unit)]
+                if figures and covers_topic(clause, question, coverage):
+                    found.append((clause.strip(), ev, figures))
+    figures = [f for _, _, fs in found for f in fs]
+    if not found or any(not same_figure(f, figures[0]) for f in figures[1:]):
+        return None  # nothing sure, or two figures that could be the answer: the model reads the passages
+    if len({(ev.chunk.org, ev.chunk.year) for _, ev, _ in found}) != 1:
+        return None  # the same figure in two reports: which year is meant is the model's (or the user's) call
+    clause, ev, _ = found[0]
+    return f"{clause.rstrip('。；;！？!?,，')}[1]。", [replace(citation_for(ev), matched_by_code=True)]
+
+
+# A clause: a sentence's run between commas or colons (not 、, which joins the items of one list).
+_CLAUSE = re.compile(r"[^,，:：]+")

@@ -7,7 +7,8 @@
 - two or more reports (two bodies, two years, a plan and what came of it, 各乡镇…) → report by report
   (``comparison``: code first, the model only where code finds nothing); "哪些单位提到…" → found by code
   in every report (``comparison.mention_answer``, ``mentions``);
-- anything else → the single answer: one retrieval, the model, the guards (``pipeline``).
+- anything else → the single answer: one retrieval, then the report's own sentence when it surely gives the
+  one figure asked (``quote``), else the model and the guards (``pipeline``).
 
 A filter the user gave is their choice of scope: no scope refusal and no comparison over other reports.
 """
@@ -25,6 +26,7 @@ from assistant.answers.question import Kind, Question
 from assistant.types import Answer, SearchFilter
 
 SINGLE = "single"
+QUOTE = "quote"  # the single answer given by the report's own sentence, without a model (quote.sure_quote)
 
 
 def out_of_scope(question: Question, given: SearchFilter | None) -> Answer | None:
