@@ -1,7 +1,7 @@
 """Ask latency on the local model, and where its tokens go.
 
     python bench/bench_ask.py --size 1.5b                          # the answer path as it is
-    python bench/bench_ask.py --size 1.5b --figure-passages 2      # figure questions read 2 passages
+    python bench/bench_ask.py --size 1.5b --figure-passages 3      # figure questions read 3 passages
     python bench/bench_ask.py --size 0.5b --layout-only            # the prompt's layout, no answers
 
 Asks sample-qa questions (evals/suites/sample-qa.dev.v1.yaml) through the real answer path on a library
