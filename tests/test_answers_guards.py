@@ -57,6 +57,7 @@ def test_a_heading_written_as_a_sentence_leaves_no_full_stop_in_front_of_the_ans
     assert count == 1 and text == "法规股现有工作人员3名。", text
 
 
+@pytest.mark.usefixtures("model_reads_every_passage")  # three headers listed: three passages shown
 def test_a_dump_of_headers_is_replaced_by_the_reports_sentence():
     lib = sample_library()
 

@@ -226,8 +226,8 @@ def test_best_evidence_is_shown_last_next_to_the_question():
     lib = sample_library()
     model = FakeChatModel([REFUSAL])
     ans = answer(Q, library=lib, model=model)
-    material = model.history[0].messages[-1]["content"]
-    assert material.rindex(ans.evidence[0].id) > material.rindex(ans.evidence[-1].id)
+    shown = re.findall(r"^\[(ev-[0-9a-f]{8})\]", model.history[0].messages[-1]["content"], re.M)
+    assert len(shown) >= 2 and shown[-1] == ans.evidence[0].id
 
 
 @pytest.mark.parametrize(
@@ -310,6 +310,7 @@ def test_a_model_citation_is_never_marked_as_matched_by_code():
     assert ans.citations and not ans.citations[0].matched_by_code
 
 
+@pytest.mark.usefixtures("model_reads_every_passage")  # the 1500万元 passage must be shown
 def test_a_figure_cited_to_the_wrong_passage_is_recited_to_the_passage_that_holds_it():
     """The 1.5B model's commonest slip: the right figure with a neighbouring passage's id."""
     lib = sample_library()
@@ -321,6 +322,7 @@ def test_a_figure_cited_to_the_wrong_passage_is_recited_to_the_passage_that_hold
     assert ans.text == "泾源县2024年调解矛盾纠纷930件[1]。"
 
 
+@pytest.mark.usefixtures("model_reads_every_passage")  # the 1500万元 passage must be shown
 def test_a_wrong_figure_with_a_citation_is_not_rescued_by_another_passage():
     lib = sample_library()
     model = FakeChatModel([reply_citing("1500万元", "[{id}] 泾源县2024年调解矛盾纠纷903件。")])

@@ -149,6 +149,7 @@ def test_planted_instruction_is_flagged_at_ingest_and_in_show(planted_library):
     assert "⚠〔疑似写给 AI 的指令" in shown and shown.index("⚠〔") < shown.index(PLANTED)
 
 
+@pytest.mark.usefixtures("model_reads_every_passage")  # the planted paragraph must be shown
 def test_the_audit_case_no_longer_answers_the_planted_figure(planted_library):
     from assistant.answers.evidence import EVIDENCE_CLOSE, EVIDENCE_OPEN, FLAGGED_HEADER
     from assistant.answers.pipeline import answer
