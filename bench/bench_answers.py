@@ -170,6 +170,7 @@ def replayed_eval_run(data: dict, cases: list[Case], library, context_window: in
     from assistant.answers.question import parse_question
     from assistant.answers.settle import settle
     from assistant.llm import FakeChatModel
+    from assistant.settings import get_settings
 
     records = {r["id"]: r for r in data.get("cases", []) if r.get("kind") == "qa" and r.get("status") != "error"}
     catalog = [(r.meta.org, r.meta.year) for r in library.reports()]
@@ -188,7 +189,7 @@ def replayed_eval_run(data: dict, cases: list[Case], library, context_window: in
                                   list(out.get("invented_ids", [])), out.get("seconds_to_first_token"), out.get("seconds_total")))
             continue
         hits = library.search(q.text, filter=q.search_filter(), k=8, infer=False).hits
-        evidence = pack_for_model(q.text, hits, window)
+        evidence = pack_for_model(q.text, hits, window, get_settings().answer.max_tokens)
         checked, verdict = settle(q, check_reply(reply, evidence), evidence, reply)
         if verdict is not None:
             guards[verdict.guard] = guards.get(verdict.guard, 0) + 1

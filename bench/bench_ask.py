@@ -135,7 +135,8 @@ def layout(module, server, case: Case, library, model) -> dict:
     names = [(e.org, e.year) for e in library.catalog()]
     q = parse_question(case.question, names)
     hits = library.search(q.text, filter=q.search_filter(), k=get_settings().retrieval.k, infer=False).hits
-    evidence = module.shown_to_model(q, module.pack_for_model(q.text, hits, model), get_settings().answer)
+    limits = get_settings().answer
+    evidence = module.shown_to_model(q, module.pack_for_model(q.text, hits, model, limits.max_tokens), limits)
     messages = module.qa_messages(q.text, evidence)
     rendered = _post(server, "/apply-template", {"messages": messages})["prompt"]
     fence = rendered.rindex(EVIDENCE_OPEN)

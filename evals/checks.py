@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.textnorm import simplified
 from assistant.types import Citation, Draft, DraftSection, Hit, Part, Report
 
 # [1], [2] markers and raw [ev-1a2b3c4d] ids are not figures the answer states.
@@ -81,8 +82,6 @@ def check_refuses(text: str, refused: bool, expected: bool, refusal_phrase: str)
 
 def _matches(citation: Citation, spec) -> bool:
     # One body in either script: a case may name 桐溪镇 for a report titled 桐溪鎮.
-    from assistant.textnorm import simplified
-
     return (
         simplified(citation.org) == simplified(spec.org)
         and (spec.year is None or citation.year == spec.year)

@@ -102,7 +102,7 @@ def stream_answer(
     applied = filter if filter is not None else q.search_filter()
     hits = searched.hits if searched is not None else library.search(
         q.text, filter=applied, k=k or settings.retrieval.k, infer=False).hits
-    evidence = pack_for_model(q.text, hits, model)
+    evidence = pack_for_model(q.text, hits, model, settings.answer.max_tokens)
     base = dict(citations=[], evidence=evidence, filter=applied, route=routes.SINGLE)
     refused = guards.support(q, evidence, settings.guards)
     if refused is not None:

@@ -20,8 +20,6 @@ from assistant.settings import AnswerSettings
 from assistant.textnorm import normalize
 from assistant.types import Evidence, Hit
 
-ANSWER_MAX_TOKENS = 512
-
 
 def qa_messages(question: str, evidence: list[Evidence]) -> list[dict]:
     # Best passage last, right above the question: small models attend most to what they read last.
@@ -29,8 +27,8 @@ def qa_messages(question: str, evidence: list[Evidence]) -> list[dict]:
     return load_prompt("qa").render(question=question, evidence=shown, refusal=REFUSAL)
 
 
-def pack_for_model(question: str, hits: list[Hit], model, max_tokens: int = ANSWER_MAX_TOKENS) -> list[Evidence]:
-    """Evidence from ``hits`` that fits the model's window next to the prompt and the answer."""
+def pack_for_model(question: str, hits: list[Hit], model, max_tokens: int) -> list[Evidence]:
+    """Evidence from ``hits`` that fits the model's window next to the prompt and an answer of ``max_tokens``."""
     budget = context_budget(model.context_window, qa_messages(question, []), max_tokens)
     return pack_evidence(make_evidence(hits), budget)
 
@@ -46,7 +44,8 @@ def shown_to_model(question: Question, evidence: list[Evidence], limits: AnswerS
 def _fewer_sentences(ev: Evidence, question: Question, keep: int) -> Evidence:
     """``ev`` showing its ``keep`` sentences that fit ``question`` best — a figure and the question's topic
     first, then most topic bigrams, then a figure — in the passage's order, "…" where sentences were left out."""
-    sentences = SENTENCE.findall(ev.chunk.text)
+    # Each sentence with the mark that ends it (SENTENCE stops before it; a line break is not shown).
+    sentences = [m.group() + ev.chunk.text[m.end() : m.end() + 1].strip() for m in SENTENCE.finditer(ev.chunk.text)]
     if len(sentences) <= keep:
         return ev
     topic = question.topic_bigrams
@@ -60,14 +59,8 @@ def _fewer_sentences(ev: Evidence, question: Question, keep: int) -> Evidence:
     chosen = sorted(sorted(range(len(sentences)), key=fit)[:keep])
     text, last = "", -1
     for i in chosen:
-        text += ("" if i == last + 1 else "…") + sentences[i] + _end_after(ev.chunk.text, sentences[i])
+        text += ("" if i == last + 1 else "…") + sentences[i]
         last = i
     if last != len(sentences) - 1:
         text += "…"
     return Evidence(ev.id, replace(ev.chunk, text=text), ev.score)
-
-
-def _end_after(text: str, sentence: str) -> str:
-    """The sentence-ending mark that follows ``sentence`` in ``text`` (SENTENCE leaves it out)."""
-    at = text.find(sentence) + len(sentence)
-    return text[at] if 0 < at < len(text) and not text[at].isspace() else ""

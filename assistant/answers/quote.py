@@ -16,6 +16,7 @@ Anything less sure goes to the model.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from assistant.answers.evidence import citation_for
@@ -81,26 +82,18 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
     target sentence: ``lexicon.PLAN_SENTENCE``) unless the question asks about plans."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
     wanted = list(dict.fromkeys(question.units or ((question.unit,) if question.unit else ()))) or [None]
-    plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
     picks: list[tuple[str, Evidence]] = []
     for unit in wanted:
         if any(unit and any(answers_unit(f.unit, unit) for f in find_figures(s) if f.unit) for s, _ in picks):
             continue  # a sentence already quoted gives this one too
         best: tuple[int, int, str, Evidence] | None = None
-        for rank, ev in enumerate(evidence):
-            if ev.chunk.part == Part.PLANS and not plans_asked:
-                continue  # "不少于10场次" in next year's plans is a target, not the count a report year achieved
-            for sentence in SENTENCE.findall(ev.chunk.text):
-                if not plans_asked and PLAN_SENTENCE.search(sentence):
-                    continue  # "力争调解成功率达到95%以上" outside the 安排 part is a target all the same
-                figures = [f for f in find_figures(sentence) if f.unit != "年"]
-                if unit:
-                    figures = [f for f in figures if f.unit and answers_unit(f.unit, unit)]
-                score = sum(b in normalize(sentence) for b in topic)
-                if not figures or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits):
-                    continue
-                if (sentence, ev) not in picks and (best is None or (score, -rank) > (best[0], best[1])):
-                    best = (score, -rank, sentence, ev)
+        for rank, ev, sentence in _result_sentences(question, evidence):
+            score = sum(b in normalize(sentence) for b in topic)
+            if not _figures_of(sentence, unit) or score < limits.quote_min_topic_bigrams \
+                    or not on_topic(sentence, question, topic, limits):
+                continue
+            if (sentence, ev) not in picks and (best is None or (score, -rank) > (best[0], best[1])):
+                best = (score, -rank, sentence, ev)
         if best is not None:
             picks.append((best[2], best[3]))
     if not picks:
@@ -133,18 +126,12 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
     if question.kind is not Kind.FIGURE or len(question.units) != 1 or len(question.bodies) != 1 or not evidence:
         return None
     unit = question.units[0]
-    plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
     found: list[tuple[str, Evidence, list[Figure]]] = []
-    for ev in evidence:  # best first
-        if ev.chunk.part == Part.PLANS and not plans_asked:
-            continue
-        for sentence in SENTENCE.findall(ev.chunk.text):
-            if not plans_asked and PLAN_SENTENCE.search(sentence):
-                continue
-            for clause in _CLAUSE.findall(sentence):
-                figures = [f for f in find_figures(clause) if f.unit and f.unit != "年" and answers_unit(f.unit, unit)]
-                if figures and covers_topic(clause, question, coverage):
-                    found.append((clause.strip(), ev, figures))
+    for _, ev, sentence in _result_sentences(question, evidence):
+        for clause in _CLAUSE.findall(sentence):
+            figures = _figures_of(clause, unit)
+            if figures and covers_topic(clause, question, coverage):
+                found.append((clause.strip(), ev, figures))
     figures = [f for _, _, fs in found for f in fs]
     if not found or any(not same_figure(f, figures[0]) for f in figures[1:]):
         return None  # nothing sure, or two figures that could be the answer: the model reads the passages
@@ -152,6 +139,25 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
         return None  # the same figure in two reports: which year is meant is the model's (or the user's) call
     clause, ev, _ = found[0]
     return f"{clause.rstrip('。；;！？!?,，')}[1]。", [replace(citation_for(ev), matched_by_code=True)]
+
+
+def _result_sentences(question: Question, evidence: list[Evidence]) -> Iterator[tuple[int, Evidence, str]]:
+    """(rank, evidence, sentence) of the sentences that may state what a report year achieved, best evidence
+    first: the 安排 part ("不少于10场次" in next year's plans) and target sentences elsewhere ("力争调解成功率
+    达到95%以上", ``lexicon.PLAN_SENTENCE``) are left out unless the question asks about plans."""
+    plans_asked = Part.PLANS in question.parts or bool(question.plan_years)
+    for rank, ev in enumerate(evidence):
+        if ev.chunk.part == Part.PLANS and not plans_asked:
+            continue
+        for sentence in SENTENCE.findall(ev.chunk.text):
+            if plans_asked or not PLAN_SENTENCE.search(sentence):
+                yield rank, ev, sentence
+
+
+def _figures_of(text: str, unit: str | None) -> list[Figure]:
+    """The figures ``text`` gives (years left out) of the kind ``unit`` asks for; any, when ``unit`` is None."""
+    figures = [f for f in find_figures(text) if f.unit != "年"]
+    return [f for f in figures if f.unit and answers_unit(f.unit, unit)] if unit else figures
 
 
 # A clause: a sentence's run between commas or colons (not 、, which joins the items of one list).
