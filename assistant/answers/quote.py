@@ -22,6 +22,7 @@ from dataclasses import replace
 from assistant.answers.evidence import citation_for
 from assistant.answers.question import Kind, Question
 from assistant.figures import find_figures, same_figure
+from assistant.ingest.instructions import find_instructions
 from assistant.lexicon import PLAN_SENTENCE, SENTENCE, answers_unit, char_share
 from assistant.settings import GuardSettings
 from assistant.textnorm import normalize
@@ -137,6 +138,8 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
         return None  # nothing sure, or two figures that could be the answer: the model reads the passages
     if len({(ev.chunk.org, ev.chunk.year) for _, ev, _ in found}) != 1:
         return None  # the same figure in two reports: which year is meant is the model's (or the user's) call
+    if any(find_instructions(ev.chunk.text) for _, ev, _ in found):
+        return None  # a paragraph that speaks to an AI is not quoted as the answer: the instruction guard decides
     clause, ev, _ = found[0]
     return f"{clause.rstrip('。；;！？!?,，')}[1]。", [replace(citation_for(ev), matched_by_code=True)]
 
