@@ -105,14 +105,31 @@ def same_figure(a: Figure, b: Figure) -> bool:
 
 
 def find_figures(text: str) -> list[Figure]:
-    """Every figure in ``text``, in order, with offsets into ``text`` itself."""
+    """Every figure in ``text``, in order, with offsets into ``text`` itself. In a table row whose label
+    names the unit ("开展普法活动（场次）\t58\t44"), the row's bare numbers are of that unit."""
     norm = text.translate(_FULLWIDTH)
     figures: list[Figure] = []
     for m in FIGURE_RE.finditer(norm):
         fig = _figure_from_match(norm, text, m)
         if fig is not None:
             figures.append(fig)
+    if "\t" in norm:
+        figures = [_with_row_unit(norm, f) for f in figures]
     return figures
+
+
+# A table row's label that names its unit: "开展普法活动（场次）", "罚没款（万元）", "持证率(%)".
+_ROW_UNIT = re.compile(rf"^[^\t\n]*[(（]\s*(?P<mult>[万亿])?(?P<unit>{_UNIT_RE}|%)\s*[)）]\s*\t", re.M)
+
+
+def _with_row_unit(norm: str, fig: Figure) -> Figure:
+    if fig.unit or "\t" not in norm[norm.rfind("\n", 0, fig.start) + 1 : fig.start]:
+        return fig  # a figure with its own unit, or the label cell itself
+    m = _ROW_UNIT.match(norm, norm.rfind("\n", 0, fig.start) + 1)
+    if m is None:
+        return fig
+    value = fig.value * (CN_BIG[m.group("mult")] if m.group("mult") else 1)
+    return Figure(fig.text, value, _canonical_unit(m.group("unit")), fig.start, fig.end)
 
 
 def _figure_from_match(norm: str, original: str, m: re.Match) -> Figure | None:

@@ -167,8 +167,8 @@ UNITS = (
 """Counting words and measures after a figure (longest first where one contains another: 人次 before 人)."""
 UNIT_ALIASES = {"平方米": "㎡", "栋": "幢"}
 """Spellings of one unit, so 平方米 grounds ㎡."""
-UNIT_GROUPS = ({"人", "名", "位"},)
-"""Counters that mean the same thing: 12名执法人员 supports an answer saying 12人."""
+UNIT_GROUPS = ({"人", "名", "位"}, {"件", "起", "宗"})
+"""Counters that mean the same thing: 12名执法人员 supports an answer saying 12人, 买卖纠纷29件 one saying 29起."""
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 """Chinese digits; 两 and 俩 are 2 before a measure word (两次 == 2次)."""
@@ -214,6 +214,7 @@ terms (法治, 政府, 建设, 工作 …). What is left of a question is what i
 LIST_FILLER = re.compile(
     r"推进|法治政府建设|法治政府|法治建设|下一年度|下一年|下一步|下步|今后|明年|报告|这份|列出|列举|列了|提到|指出|分析|认为|"
     r"承认|自己|自身|存在|主要|哪些|哪几|什么|具体|分别|聚焦|方面|工作|问题|不足|短板|弱项|差距|原因|安排|计划|打算|内容|"
+    r"没有?(?:解决|做|处理)好|尚未解决|未解决|有待(?:改进|提高|加强|解决)|需要改进|要改进|待改进|"
     r"情况|有|是|的|在|中|里|还|和|与|及|了|呢|吗|对|说|上|做|些|准备|件|事|几|条|项|个|请|都|一|二|三|四|五|年度|年|\d+|"
     r"[\s,，。.?？!！、:：;；()（）“”\"'·]"
 )
@@ -262,6 +263,9 @@ META_CUES: tuple[tuple[str, re.Pattern], ...] = (
 )
 """What a question about a report itself (not its content) asks: which years the library holds, who signed
 it, when it was published or signed, its title, to whom it is addressed, its document number."""
+
+# A document number as printed on a 公文: 鹤政报〔2025〕6号, 泾政发[2024]12号.
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号")
 
 # --- wording overlap -------------------------------------------------------------------------------------
 _NOT_WORDING = re.compile(r"\[\d+\]|⚠|[\s,，。.!！?？:：;；、\"“”'‘’()（）\[\]【】]")

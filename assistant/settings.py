@@ -131,6 +131,10 @@ class RetrievalSettings(BaseModel, extra="forbid"):
     part_boost: float = Field(
         0.1, ge=0, description="Relative score bonus for chunks in the report part a question asks about (不足/原因/安排…)"
     )
+    figure_boost: float = Field(
+        0.1, ge=0, description="Relative score bonus, for a question asking a figure, for chunks that give a figure of "
+        "the unit asked (a passage that only talks about the topic cannot answer it)",
+    )
     literal_min_chars: int = Field(
         6, ge=2, description="Shortest run of a question's characters that counts as a phrase quoted from a report "
         "(《…》/“…” names or a plain literal run)",

@@ -42,6 +42,7 @@ class ReportMeta:
     title_generated: bool = False  # True when the report had no title and we made one
     published: date | None = None  # 发布日期 from the web page
     signed: date | None = None  # date under the signature block
+    doc_number: str = ""  # 文号 (鹤政报〔2025〕6号): the page's information table, or the lines above the title
     source: str = ""  # file name it was read from
     # where each field came from ("title", "opening", "signature", "filename", "user") — for `assistant show`
     provenance: dict[str, str] = field(default_factory=dict)
@@ -169,6 +170,9 @@ class SearchFilter:
     # A soft preference, never a filter: chunks of these parts rank a little higher (the part a question asks
     # about). None lets the library read it off the question; [] says the question asks about no part.
     prefer_parts: list[Part] | None = None
+    # Soft too: for a question asking a figure, chunks that give a figure of one of these units rank a little
+    # higher (() any figure); None for a question that asks none.
+    prefer_figures: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:
         return not (self.orgs or self.years or self.levels or self.parts)

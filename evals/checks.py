@@ -126,7 +126,7 @@ def hit_matches(hit: Hit, expect) -> bool:
     text = norm(chunk.text)
     return (
         all(norm(n) in text for n in expect.chunk_contains)
-        and (expect.org is None or chunk.org == expect.org)
+        and (expect.org is None or simplified(chunk.org) == simplified(expect.org))  # 桐溪鎮 = 桐溪镇
         and (expect.year is None or chunk.year == expect.year)
         and (expect.part is None or Part(chunk.part) == expect.part)
     )

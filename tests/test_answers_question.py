@@ -73,6 +73,7 @@ def test_report_years_and_plan_years():
         ("芦林镇计划2024年新培育多少名法律明白人?实际培育了多少?", Kind.COMPARISON, None),
         ("各乡镇2024年调解矛盾纠纷的件数?", Kind.COMPARISON, None),
         ("泾源县存在哪些问题和不足?", Kind.LIST, None),
+        ("泾源县2024年还有哪些问题没解决好?", Kind.LIST, None),  # "not yet solved" asks the same list
         ("泾源县2024年调解矛盾纠纷多少件?", Kind.FIGURE, None),
         ("泾源县怎样化解矛盾纠纷?", Kind.OTHER, None),
     ],
@@ -107,6 +108,15 @@ def test_filter_is_built_from_the_question():
     assert f.orgs == ["徐行镇"] and f.years == [2024] and f.inferred and f.prefer_parts == [Part.SHORTCOMINGS]
     everything = q("法律明白人怎么培育?").search_filter()
     assert everything.is_empty() and everything.prefer_parts == []  # [] = no part: the library must not guess
+
+
+def test_a_figure_question_prefers_passages_with_a_figure_of_its_unit_and_not_the_plans():
+    f = q("泾源县2024年调解矛盾纠纷多少件?").search_filter()
+    assert f.prefer_figures == ("件",) and Part.PLANS not in f.prefer_parts and Part.MEASURES in f.prefer_parts
+    assert q("泾源县2024年审计查出多少违规金额?").search_filter().prefer_figures == ("元",)
+    assert q("泾源县怎样化解矛盾纠纷?").search_filter().prefer_figures is None  # no figure asked
+    planned = q("徐行镇下一步计划开展多少场普法活动?").search_filter()  # plans asked: the plans are the answer
+    assert planned.prefer_parts == [Part.PLANS]
 
 
 def test_plans_for_a_year_are_also_sought_in_the_report_on_the_year_before():

@@ -41,9 +41,10 @@ def test_not_sure_means_no_quote():
     assert sure("泾源县2024年调解矛盾纠纷多少件?", "调解矛盾纠纷120件,上年调解矛盾纠纷95件。") is None
     # a narrower topic than the report's figure: not in the clause, not quoted
     assert sure("泾源县2024年刑事案件法律援助多少件?", "受理法律援助案件354件。") is None
-    # two figures asked, or a unit the clause does not give
-    assert sure("泾源县2024年受理法律援助案件多少件?挽回损失多少元?", "受理法律援助案件354件,挽回损失107万元。") is None
+    # a unit the clause does not give
     assert sure("泾源县2024年受理法律援助案件多少人次?", "受理法律援助案件354件。") is None
+    # a total over a list of things, when one of them is asked: the count of that one is another figure
+    assert sure("泾源县2024年12315平台受理的投诉有多少件?", "依托12315平台受理消费者投诉、举报、咨询共5187件,其中投诉2146件。") is None
     # a target is not what the year achieved
     assert sure("泾源县2024年受理法律援助案件多少件?", "力争受理法律援助案件400件以上。") is None
     assert sure("泾源县2024年受理法律援助案件多少件?", "受理法律援助案件400件。", part=Part.PLANS) is None
@@ -114,3 +115,22 @@ def test_shown_to_model_keeps_order_and_marks_gaps():
     other_q = parse_question("泾源县2024年是怎样开展法治宣传的?", CATALOG)
     assert [e.id for e in shown_to_model(other_q, passages, limits)] == [passages[0].id, passages[1].id]
     assert shown_to_model(other_q, passages, limits)[0].chunk.text == text
+
+
+def test_each_figure_of_a_two_figure_question_is_its_own_sure_clause():
+    text = "受理法律援助案件354件,为受援人挽回经济损失107万元。"
+    assert sure("泾源县2024年受理法律援助案件多少件?为受援人挽回多少经济损失?", text) == \
+        "受理法律援助案件354件[1]；为受援人挽回经济损失107万元[1]。"
+    # one clause that gives both is quoted once; halves from two passages cite both
+    assert sure("泾源县依申请公开信息多少件?答复率是多少?", "依申请公开信息20件,答复率100%。") == \
+        "依申请公开信息20件[1]；答复率100%[1]。"
+    assert sure("泾源县受理法律援助案件多少件?为受援人挽回多少经济损失?", "受理法律援助案件354件。",
+                "为受援人挽回经济损失107万元。") == "受理法律援助案件354件[1]；为受援人挽回经济损失107万元[2]。"
+    # one half not sure (two amounts fit it): the model answers both
+    assert sure("泾源县受理法律援助案件多少件?挽回多少经济损失?", text, "上年挽回经济损失95万元。") is None
+    # the first half's clause gives another amount than the one "金额多少?" found: not sure which is meant
+    assert sure("泾源县2024年为多少户落实减税降费?金额多少?", "落实减税降费1420户1500万元。", "涉及金额7800万元。") is None
+    # halves found in two reports
+    q = parse_question("泾源县受理法律援助案件多少件?为受援人挽回多少经济损失?", [("泾源县", 2023), ("泾源县", 2024)])
+    two_years = [ev("受理法律援助案件354件。", n=0), ev("为受援人挽回经济损失107万元。", year=2023, n=1)]
+    assert quote.sure_quote(q, two_years, 0.8) is None

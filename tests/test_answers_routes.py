@@ -57,6 +57,16 @@ def test_addressee_and_title():
     assert "《清水镇2024年法治政府建设情况报告》" in title.text
 
 
+def test_the_document_number_is_answered_from_the_metadata():
+    lib = signed_library()
+    lib.reports_[1].meta.doc_number = "清政报〔2025〕6号"
+    ans = answer("清水镇2024年度报告的文号是多少?", library=lib, model=FakeChatModel([]))
+    assert ans.route == "meta" and ans.text == "清水镇2024年度报告的文号是清政报〔2025〕6号[1]。"
+    assert (ans.citations[0].org, ans.citations[0].year) == ("清水镇", 2024)
+    missing = answer("清水镇2023年度报告的文号是多少?", library=lib, model=FakeChatModel([]))
+    assert missing.refused and "文号" in missing.note
+
+
 def test_a_fact_the_report_does_not_hold_is_said_to_be_missing():
     ans = answer("清水镇2023年的报告是哪天落款的?", library=signed_library(), model=FakeChatModel([]))
     assert ans.refused and ans.text == REFUSAL and "没有落款日期" in ans.note and ans.route == "meta"

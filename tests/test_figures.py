@@ -136,6 +136,7 @@ def test_units_compatible():
     assert units_compatible("件", "件")
     assert units_compatible("", "件")  # 930 matches 930件
     assert units_compatible("名", "人")
+    assert units_compatible("起", "件")  # 纠纷29件 said as 29起
     assert units_compatible("平方米", "㎡")
     assert not units_compatible("件", "次")
     assert not units_compatible("人次", "人")
@@ -207,3 +208,13 @@ def test_sample_reports_figures_are_real(samples_dir):
     assert {"930件", "96.77%", "1500万元", "3140人次", "107万", "160余条", "两轮"} <= found
     assert not any(f.text.startswith(("2024", "2025")) for f in find_figures(text))
     assert not {"15336", "12345", "1410280001"} & found
+
+
+def test_a_table_row_gives_its_numbers_the_unit_its_label_names():
+    table = "指标\t2024年\t2023年\n开展普法活动（场次）\t58\t44\n罚没款(万元)\t12.5\t9\n持证率（%）\t88.2\t76.5\n其他\t7\t6"
+    found = {(f.text, f.value, f.unit) for f in find_figures(table)}
+    assert {("58", 58, "场次"), ("44", 44, "场次"), ("12.5", 125000, "元"), ("88.2", 88.2, "%"), ("7", 7, "")} <= found
+    assert ungrounded_figures("全年开展普法活动58场次,罚没款12.5万元,持证率88.2%", [table]) == []
+    assert [f.text for f in ungrounded_figures("全年开展普法活动58人次", [table])] == ["58人次"]
+    # outside a table, a unit in brackets names nothing after it
+    assert [f.unit for f in find_figures("开展普法活动（场次） 58")] == [""]

@@ -41,6 +41,16 @@ def test_page_information_table_names_the_body_when_nothing_else_does():
     assert (m.org, m.year, m.provenance["org"]) == ("鹤鸣镇", 2024, "meta")
 
 
+def test_the_document_number_comes_from_the_page_table_or_the_letterhead_never_from_the_text():
+    m = meta(f"2024年度法治政府建设情况报告\n索引号:11452631MB1X73805P/2025-00127  文号:鹤政报〔2025〕6号\n2024年,鹤鸣镇{WORK}")
+    assert (m.doc_number, m.provenance["doc_number"]) == ("鹤政报〔2025〕6号", "meta")
+    m = meta(f"栗坪乡人民政府\n栗政发[2024] 3号\n关于2023年法治政府建设工作情况的报告\n2023年,栗坪乡{WORK}")
+    assert (m.doc_number, m.provenance["doc_number"]) == ("栗政发[2024]3号", "header")
+    # a 文号 the text quotes is another document's
+    m = meta(f"王河镇2024年法治政府建设情况报告\n2024年,王河镇按照《关于加强法治建设的通知》(王政发〔2024〕2号)要求,{WORK}")
+    assert m.doc_number == "" and "doc_number" not in m.provenance
+
+
 def test_page_table_never_overrules_the_text():
     """The 发布机构 is often the office that posted the report (the 司法局 for the district, the county site)."""
     m = meta(f"下陆区2024年法治政府建设工作报告\n发布日期:2025-02-28  发布机构:下陆区司法局\n2024年,下陆区{WORK}")

@@ -159,3 +159,15 @@ def test_part_prior_reorders_only_within_reach():
     far = fuse([("a", 10.0), ("b", 2.0), ("c", 1.0)], [], method="weighted", bm25_weight=1.0, dense_weight=1.0)
     assert [c.key for c in prefer_parts(far, part_of, ["不足"], 0.2)] == ["a", "b", "c"]
     assert [c.key for c in prefer_parts(far, part_of, [], 0.2)] == ["a", "b", "c"]
+
+
+def test_figure_prior_raises_passages_that_give_a_figure_of_the_unit_asked():
+    from vectorstore.retrieval import prefer_figures
+
+    text_of = {"a": "死亡人员冒领养老金等问题仍需依靠事后核查发现。", "b": "追回违规领取养老保险待遇62人、金额138万元。",
+               "c": "全年核查疑点数据3847条。", "d": "2024年,全镇推进社保基金监管。"}
+    close = fuse([("a", 10.0), ("c", 9.8), ("b", 9.5), ("d", 9.4)], [], method="weighted", bm25_weight=1.0, dense_weight=1.0)
+    assert [c.key for c in prefer_figures(close, text_of, ("人",), 0.2)] == ["b", "a", "c", "d"]
+    close = fuse([("a", 10.0), ("c", 9.8), ("b", 9.5), ("d", 9.4)], [], method="weighted", bm25_weight=1.0, dense_weight=1.0)
+    # no unit known: any figure but a year will do
+    assert [c.key for c in prefer_figures(close, text_of, (), 0.2)] == ["c", "b", "a", "d"]

@@ -57,7 +57,7 @@ from vectorstore.embeddings import ProjectEmbedding, VectorCache, text_hash
 from vectorstore.filters import infer_filter, part_cues
 from vectorstore.locking import Journal, WriteLock
 from vectorstore.refs import relabelled, resolve_ref
-from vectorstore.retrieval import FusionMethod, fuse, prefer_literal, prefer_parts
+from vectorstore.retrieval import FusionMethod, fuse, prefer_figures, prefer_literal, prefer_parts
 from vectorstore.view import Segment, Snapshot, SnapshotGone, ViewStore, unit_rows
 
 log = logging.getLogger(__name__)
@@ -258,6 +258,9 @@ class Library:
             preferred = applied.prefer_parts if applied.prefer_parts is not None else part_cues(question)
             cues = [getattr(p, "value", p) for p in preferred]
             fused = prefer_parts(fused, {rows[p][0]: rows[p][2]["part"] for p in positions}, cues, self.part_boost)
+        if mode == "hybrid" and applied.prefer_figures is not None:
+            fused = prefer_figures(fused, {rows[p][0]: rows[p][2].get("text", "") for p in positions},
+                                   applied.prefer_figures, cfg.figure_boost)
         if mode == "hybrid":
             fused = prefer_literal(fused, question, {rows[p][0]: rows[p][2] for p in positions}, cfg)
         by_key = {row[0]: row for row in rows.values()}

@@ -8,8 +8,9 @@ Two methods, both measured by ``bench/bench_retrieval.py`` on the gold set:
 * ``weighted`` — normalised scores, weighted and summed (a chunk missing from one list gets 0 from it):
   BM25 divided by the best BM25 score, dense cosine similarity min-max over the candidates.
 
-Then two soft priors on the fused list: ``prefer_parts`` (the part a question asks about) and
-``prefer_literal`` (a passage holding a distinctive phrase of the question word for word).
+Then soft priors on the fused list: ``prefer_parts`` (the part a question asks about), ``prefer_figures``
+(for a question asking a figure, a passage that gives one of the unit asked) and ``prefer_literal`` (a
+passage holding a distinctive phrase of the question word for word).
 """
 
 from __future__ import annotations
@@ -100,6 +101,24 @@ def prefer_parts(candidates: list[Candidate], part_of: dict[str, str], parts: li
     wanted = set(parts)
     for c in candidates:
         if part_of.get(c.key) in wanted:
+            c.fused *= 1.0 + boost
+    big = 1 << 30
+    return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))
+
+
+def prefer_figures(candidates: list[Candidate], text_of: dict[str, str], units: tuple[str, ...], boost: float) -> list[Candidate]:
+    """Raise by ``boost`` (relative) the candidates whose text gives a figure of one of ``units`` (any figure but a
+    year when ``units`` is empty): a question asking 多少人 is answered by a passage that states a number of
+    people, not by one that only talks about its topic (the 不足 part often does). Candidates that both give
+    one keep their order."""
+    from assistant.figures import find_figures
+    from assistant.lexicon import answers_unit
+
+    if boost <= 0:
+        return candidates
+    for c in candidates:
+        figures = [f for f in find_figures(text_of.get(c.key, "")) if f.unit != "年"]
+        if any(not units or any(answers_unit(f.unit, u) for u in units) for f in figures if f.unit or not units):
             c.fused *= 1.0 + boost
     big = 1 << 30
     return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))

@@ -13,13 +13,13 @@ from datetime import date
 
 from assistant.answers.citations import REFUSAL
 from assistant.answers.question import Question
+from assistant.lexicon import DOC_NUMBER
 from assistant.types import Answer, Citation, Evidence, Part, Report, SearchFilter
 
 FIELDS = {
     "years": "报告年度", "signer": "落款单位", "published": "发布日期", "signed": "落款日期",
     "title": "标题", "addressee": "报送机关", "docnumber": "文号",
 }
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号")
 _ADDRESSEE = re.compile(r"^\s*([^\s。,，;；]{2,40})[:：]\s*$")
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _PROVENANCE = {"page": "网页上的发布日期", "sidecar": "随文件提供的元数据", "user": "用户更正的元数据",
@@ -87,10 +87,13 @@ def _fact(field: str, report: Report) -> tuple[str, Citation] | None:
             return None
         return f"{label}报送给{found}", _cite_text(report, found, "抬头") or _meta_citation(report, "抬头", found + ":")
     if field == "docnumber":
-        mm = _DOC_NUMBER.search(report.text)
-        if mm is None:
+        if m.doc_number:  # from the page's information table or the letterhead, at import
+            number = m.doc_number
+        elif mm := DOC_NUMBER.search(report.text):
+            number = mm.group(0)
+        else:
             return None
-        return f"{label}的文号是{mm.group(0)}", _cite_text(report, mm.group(0), "文号") or _meta_citation(report, "文号", mm.group(0))
+        return f"{label}的文号是{number}", _cite_text(report, number, "文号") or _meta_citation(report, "文号", number)
     return None
 
 

@@ -84,7 +84,17 @@ class Question:
             held = {y for o, y in self.catalog if not orgs or o in orgs}
             years += [y - 1 for y in self.report_years if y - 1 in held and y - 1 not in years]
         years = years or None
-        return SearchFilter(orgs=orgs, years=years, inferred=bool(orgs or years), prefer_parts=list(self.parts))
+        figures = tuple(self.units or ((self.unit,) if self.unit else ())) if self.asks_figure else None
+        return SearchFilter(orgs=orgs, years=years, inferred=bool(orgs or years), prefer_parts=self._preferred_parts(),
+                            prefer_figures=figures)
+
+    def _preferred_parts(self) -> list[Part]:
+        """The parts whose passages rank a little higher: those the question's cue words point at; for a
+        figure asked with no cue and no planned year, every part but 安排 — what a year achieved is not in
+        next year's plans, whose figures are targets ("不少于30场次")."""
+        if self.parts or not self.asks_figure or self.plan_years:
+            return list(self.parts)
+        return [p for p in Part if p is not Part.PLANS]
 
 
 def parse_question(text: str, catalog: Iterable[tuple[str, int]]) -> Question:

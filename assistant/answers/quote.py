@@ -9,8 +9,10 @@ quote fallback uses it to find the sentence that answers a count question the mo
 ``sure_quote`` is stricter, because it answers before any model is asked: a question asking one figure is
 answered with the report's own clause only when every topic word of the question stands in the clause
 that gives the figure, and every such clause in the passages gives one and the same figure of the unit
-asked ("接待法律咨询3140人次,…,指派值班律师…65人次": only the first clause is about 接待法律咨询).
-Anything less sure goes to the model.
+asked ("接待法律咨询3140人次,…,指派值班律师…65人次": only the first clause is about 接待法律咨询), and no
+clause gives a total over a list the question names only part of ("投诉、举报、咨询共5187件" for 投诉). A
+question asking several figures ("…多少件?调解成功率是多少?") is read as one sub-question per figure, each
+needing its own sure clause, all from one report. Anything less sure goes to the model.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from assistant.answers.evidence import citation_for
-from assistant.answers.question import Kind, Question
+from assistant.answers.question import Kind, Question, parse_question
 from assistant.figures import find_figures, same_figure
 from assistant.ingest.instructions import find_instructions
 from assistant.lexicon import PLAN_SENTENCE, SENTENCE, answers_unit, char_share
@@ -121,17 +123,55 @@ def covers_topic(sentence: str, question: Question, coverage: float) -> bool:
 
 
 def sure_quote(question: Question, evidence: list[Evidence], coverage: float) -> tuple[str, list[Citation]] | None:
-    """The report's own clause that gives the one figure a question asks (one 多少/几, its unit known) about
-    one named body, cited — when it is sure (see the module docstring); None otherwise. Plans are left out as
-    in ``quoted_answer``: a target is not what a year achieved."""
-    if question.kind is not Kind.FIGURE or len(question.units) != 1 or len(question.bodies) != 1 or not evidence:
+    """The report's own clause that gives each figure a question asks about one named body, cited — when it
+    is sure (see the module docstring); None otherwise. One figure (one 多少/几, its unit known), or one per
+    sub-question ("…多少件?调解成功率是多少?": each its own sure clause, all from one report). Plans are left
+    out as in ``quoted_answer``: a target is not what a year achieved."""
+    if question.kind is not Kind.FIGURE or len(question.bodies) != 1 or not evidence or not question.units:
         return None
+    asks = [question] if len(question.units) == 1 else _sub_questions(question)
+    found = [_sure_clause(ask, evidence, coverage) for ask in asks]
+    if not found or any(f is None for f in found):
+        return None
+    for ask, (clause, _) in zip(asks, found):
+        # Another half, asking another unit, whose clause gives a different figure of this half's unit
+        # ("减税降费1420户1500万元" when "金额多少?" found 7800万元 elsewhere): which amount is meant is the model's call.
+        own = _figures_of(clause, ask.units[0])
+        others = [c for other, (c, _) in zip(asks, found) if c != clause and other.units[0] != ask.units[0]]
+        if any(not same_figure(f, own[0]) for c in others for f in _figures_of(c, ask.units[0])):
+            return None
+    if len({(ev.chunk.org, ev.chunk.year) for _, ev in found}) != 1:
+        return None  # the halves answered from two reports: which year is meant is the model's call
+    citations: list[Citation] = []
+    clauses: list[str] = []
+    for clause, ev in found:
+        if ev.id not in [c.evidence_id for c in citations]:
+            citations.append(replace(citation_for(ev), matched_by_code=True))
+        quoted = f"{clause.rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]"
+        if quoted not in clauses:  # one clause that gives both figures is quoted once
+            clauses.append(quoted)
+    return "；".join(clauses) + "。", citations
+
+
+def _sub_questions(question: Question) -> list[Question]:
+    """A question asking several figures as several questions ("…多少件?化解率多少?"), each read on its own
+    with the whole question's body; empty unless each of them asks exactly one figure of a known unit."""
+    parts = [p for p in re.split(r"[?？;；]", question.text) if p.strip()]
+    if len(parts) != len(question.units):
+        return []
+    asks = [replace(parse_question(p, question.catalog), bodies=question.bodies) for p in parts]
+    return asks if all(len(a.units) == 1 and a.topic for a in asks) else []
+
+
+def _sure_clause(question: Question, evidence: list[Evidence], coverage: float) -> tuple[str, Evidence] | None:
+    """The clause that surely gives the one figure ``question`` asks, and its passage; None when no clause
+    covers the question's topic, or clauses that do give different figures (then the model reads them)."""
     unit = question.units[0]
     found: list[tuple[str, Evidence, list[Figure]]] = []
     for _, ev, sentence in _result_sentences(question, evidence):
         for clause in _CLAUSE.findall(sentence):
             figures = _figures_of(clause, unit)
-            if figures and covers_topic(clause, question, coverage):
+            if figures and covers_topic(clause, question, coverage) and not _total_of_others(clause, question):
                 found.append((clause.strip(), ev, figures))
     figures = [f for _, _, fs in found for f in fs]
     if not found or any(not same_figure(f, figures[0]) for f in figures[1:]):
@@ -140,8 +180,7 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
         return None  # the same figure in two reports: which year is meant is the model's (or the user's) call
     if any(find_instructions(ev.chunk.text) for _, ev, _ in found):
         return None  # a paragraph that speaks to an AI is not quoted as the answer: the instruction guard decides
-    clause, ev, _ = found[0]
-    return f"{clause.rstrip('。；;！？!?,，')}[1]。", [replace(citation_for(ev), matched_by_code=True)]
+    return found[0][0], found[0][1]
 
 
 def _result_sentences(question: Question, evidence: list[Evidence]) -> Iterator[tuple[int, Evidence, str]]:
@@ -163,5 +202,18 @@ def _figures_of(text: str, unit: str | None) -> list[Figure]:
     return [f for f in figures if f.unit and answers_unit(f.unit, unit)] if unit else figures
 
 
+def _total_of_others(clause: str, question: Question) -> bool:
+    """Whether ``clause`` gives a total over a list of things the question does not all ask about
+    ("受理消费者投诉、举报、咨询共5187件" for 投诉 alone: the count of 投诉 is another figure)."""
+    m = _LIST_TOTAL.search(clause)
+    if not m:
+        return False
+    topic = question.topic_bigrams
+    items = [normalize(i) for i in m.group(1).split("、")]
+    return any(not any(b in item for b in topic) for item in items)
+
+
+# A 、-list, then the word that makes the figure after it their sum: "投诉、举报、咨询共5187件".
+_LIST_TOTAL = re.compile(r"([^、,，:：]+(?:、[^、,，:：]+)+?)(?:共计|合计|总计|累计|共)\s*\d")
 # A clause: a sentence's run between commas or colons (not 、, which joins the items of one list).
 _CLAUSE = re.compile(r"[^,，:：]+")

@@ -30,7 +30,7 @@ from pathlib import Path
 from assistant.errors import BadInput
 from assistant.ingest.names import Name, agrees, complete_with, full_department, leading_name, names_in
 from assistant.ingest.outline import cn_number, heading_of, split_paragraphs
-from assistant.lexicon import YEAR
+from assistant.lexicon import DOC_NUMBER, YEAR
 from assistant.textnorm import normalize
 from assistant.types import LEVELS, ReportMeta
 
@@ -467,6 +467,9 @@ def extract_meta(
         provenance["published"] = "page"
     if head.signed:
         provenance["signed"] = "signature"
+    doc_number = _doc_number(text, fields)
+    if doc_number:
+        provenance["doc_number"] = "meta" if any(DOC_NUMBER.search(fields.get(k, "")) for k in ("文号", "发文字号")) else "header"
     return ReportMeta(
         org=org,
         level=str(found["level"][0]),
@@ -475,6 +478,20 @@ def extract_meta(
         title_generated=generated,
         published=published,
         signed=head.signed,
+        doc_number=doc_number,
         source=Path(filename).name,
         provenance=provenance,
     )
+
+
+def _doc_number(text: str, fields: dict[str, str]) -> str:
+    """The report's 文号: the page's 文号 field, else a number on its own line among the first lines (a
+    letterhead prints it under the issuing body, above the title). A 文号 quoted in the text is another
+    document's."""
+    for label in ("文号", "发文字号"):
+        if m := DOC_NUMBER.search(fields.get(label, "")):
+            return re.sub(r"\s+", "", m.group(0))
+    for line in text.splitlines()[:_HEAD_LINES]:
+        if (m := DOC_NUMBER.search(line)) and len(line.strip()) <= len(m.group(0)) + 4:
+            return re.sub(r"\s+", "", m.group(0))
+    return ""

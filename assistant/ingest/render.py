@@ -49,6 +49,8 @@ def render_meta(report: Report) -> str:
         lines.append(f"发布日期: {m.published.isoformat()}{src('published')}")
     if m.signed:
         lines.append(f"落款日期: {m.signed.isoformat()}{src('signed')}")
+    if m.doc_number:
+        lines.append(f"文号: {m.doc_number}{src('doc_number')}")
     lines += [
         f"来源文件: {m.source or '-'}",
         f"部分: {'、'.join(p.value for p in report.parts_found())}",
