@@ -40,7 +40,9 @@ FIGURE_RE = re.compile(
 )
 
 # Same-length translation for matching: full-width digits and punctuation to ASCII, traditional numerals.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／萬億兩餘", "0123456789%,.:-+/万亿两余")  # and traditional 萬億兩餘
+# Traditional-character measures too (27處 is 27处), so a report in traditional characters grounds its figures.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％，．：－＋／萬億兩餘處條項個場輪戶筆臺輛間畝類節棟冊",
+                           "0123456789%,.:-+/万亿两余处条项个场轮户笔台辆间亩类节栋册")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CODE_NEIGHBOUR = set("0123456789.-/:+*_#@") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

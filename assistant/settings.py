@@ -211,6 +211,10 @@ class GuardSettings(BaseModel, extra="forbid"):
         description="echo: a reply holding this share of the question's wording and no figure of its own only "
         "repeats the question",
     )
+    narrower_min_core: int = Field(
+        3, ge=2, description="narrower: the shortest run of a topic word a figure's sentence must hold for the rest "
+        "of the word (刑事 in 刑事法律援助案件) to count as a qualifier the sentence lacks",
+    )
     quote_min_topic_bigrams: int = Field(
         2, ge=1,
         description="quote_over: a report sentence quoted in place of a non-answer must share at least this many "

@@ -193,3 +193,35 @@ def test_a_quote_answers_every_unit_asked():
     q = parse_question("磐溪县作出了多少件行政处罚决定?罚没款多少?", [("磐溪县", 2024)])
     text, citations = quoted_answer(q, evidence, GuardSettings())
     assert "8620件" in text and "3160万元" in text and len(citations) == 2
+
+
+def test_a_figure_the_report_gives_for_a_wider_thing_than_asked_is_refused():
+    """刑事法律援助案件 answered with the report's count of all 法律援助案件: not the figure asked."""
+    evidence = evidence_of("全年受理法律援助案件826件,为受援人挽回经济损失1860万元。")
+    q = parse_question("清水镇2024年办理的刑事法律援助案件有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 清水镇办理刑事法律援助案件826件。", evidence), evidence)
+    assert checked.refused and verdict.guard == "narrower"
+    assert "826件" in verdict.why and "“法律援助案件”" in verdict.why and "刑事" in verdict.why
+
+
+def test_a_qualifier_the_sentence_holds_or_a_plain_one_keeps_the_figure():
+    evidence = evidence_of("全年受理法律援助案件826件,其中刑事法律援助案件214件。")
+    q = parse_question("清水镇2024年刑事法律援助案件有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 清水镇刑事法律援助案件214件。", evidence), evidence)
+    assert not checked.refused and "214件" in checked.text and verdict is None
+    plain = evidence_of("全年调解矛盾纠纷930件。")
+    q = parse_question("清水镇2024年全镇调解矛盾纠纷多少件?", [("清水镇", 2024)])  # 全镇 narrows nothing
+    checked, verdict = settle(q, check_reply(f"[{plain[0].id}] 清水镇调解矛盾纠纷930件。", plain), plain)
+    assert not checked.refused and "930件" in checked.text and verdict is None
+    # a qualifier the paragraph names elsewhere is the figure's context: 执法 of 执法罚没款 in a paragraph on 执法
+    context = evidence_of("全面推行行政执法公示制度。全年作出行政处罚决定29件,罚没款12.4万元。")
+    q = parse_question("清水镇2024年执法罚没款一共多少?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{context[0].id}] 清水镇2024年执法罚没款12.4万元。", context), context)
+    assert not checked.refused and "12.4万元" in checked.text and verdict is None
+
+
+def test_a_total_over_things_the_question_asks_one_of_gives_way_to_the_reports_sentence():
+    evidence = evidence_of("依托12315平台受理消费者投诉、举报、咨询共5187件,其中投诉2146件,为消费者挽回经济损失93.6万元。")
+    q = parse_question("清水镇2024年通过12315收到的投诉有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 清水镇收到投诉5187件。", evidence), evidence)
+    assert verdict.guard == "narrower" and "合计" in verdict.why and "2146件" in checked.text

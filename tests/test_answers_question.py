@@ -74,6 +74,9 @@ def test_report_years_and_plan_years():
         ("各乡镇2024年调解矛盾纠纷的件数?", Kind.COMPARISON, None),
         ("泾源县存在哪些问题和不足?", Kind.LIST, None),
         ("泾源县2024年还有哪些问题没解决好?", Kind.LIST, None),  # "not yet solved" asks the same list
+        ("泾源县自己总结2024年有哪些做得不够的地方?", Kind.LIST, None),
+        ("泾源县对2025年的法治政府建设工作是怎么安排的?", Kind.LIST, None),
+        ("泾源县2024年度的报告是哪一天挂到网上的?", Kind.META, "published"),
         ("泾源县2024年调解矛盾纠纷多少件?", Kind.FIGURE, None),
         ("泾源县怎样化解矛盾纠纷?", Kind.OTHER, None),
     ],

@@ -218,3 +218,9 @@ def test_a_table_row_gives_its_numbers_the_unit_its_label_names():
     assert [f.text for f in ungrounded_figures("全年开展普法活动58人次", [table])] == ["58人次"]
     # outside a table, a unit in brackets names nothing after it
     assert [f.unit for f in find_figures("开展普法活动（场次） 58")] == [""]
+
+
+def test_measures_in_traditional_characters_are_measures():
+    assert [(f.value, f.unit) for f in find_figures("拆除違法建築27處,開展普法活動12場次,整改問題45條")] == \
+        [(27, "处"), (12, "场次"), (45, "条")]
+    assert ungrounded_figures("拆了27处违法建筑", ["拆除違法建築27處"]) == []

@@ -11,6 +11,10 @@ After the model (``settle`` runs them in this order; the first that acts decides
   by code (or the reply as it is, when one of its figures is the reports' figure on the topic).
 - ``instruction``: a figure only a paragraph addressing an AI gives → the report's sentence from the other
   passages, or refused.
+- ``narrower``: a count answered with a figure the report gives for something wider than asked: the question
+  names 刑事法律援助案件, the figure's paragraph counts 法律援助案件 and says nothing of 刑事 → refused, the
+  figure the report does give in the note; a total over a list the question asks one item of ("投诉、举报、
+  咨询共5187件" for 投诉) → the report's whole sentence, which shows what the total counts.
 - ``invented_count``: a count answered only with figures no passage gives on the asked topic, while the
   passages give no figure of that kind at all → refused, the model's figures in the note.
 - ``quote_over``: the model repeated the question or gave no figure to a count question → the report's
@@ -29,17 +33,18 @@ from difflib import SequenceMatcher
 
 from assistant.answers import quote
 from assistant.answers.citations import REFUSAL, CheckedText, check_reply
+from assistant.answers.evidence import citation_for
 from assistant.answers.question import Question
 from assistant.answers.scope import out_of_scope
-from assistant.figures import units_compatible
+from assistant.figures import find_figures, same_figure, units_compatible
 from assistant.ingest.instructions import find_instructions, planted_figures
 from assistant.lexicon import answers_unit, sentences, wording_overlap
 from assistant.settings import GuardSettings
 from assistant.textnorm import normalize
-from assistant.types import Evidence
+from assistant.types import Evidence, Figure
 
 _MARKS = re.compile(r"⚠|\[\d+\]")
-GUARDS = ("scope", "support", "echo", "dump", "instruction", "invented_count", "quote_over")
+GUARDS = ("scope", "support", "echo", "dump", "instruction", "narrower", "invented_count", "quote_over")
 EXAMPLE_BODIES = ("样例镇", "样例乡")  # the made-up bodies of prompts/qa.md's examples: in no real answer
 
 
@@ -165,6 +170,87 @@ def instruction(question: Question, checked: CheckedText, evidence: list[Evidenc
            f"这种段落只作为报告原文展示,不作为回答依据。")
     clean = [ev for ev in evidence if not find_instructions(ev.chunk.text)]
     return _quoted_or_refused(question, checked, clean, limits, "instruction", why)
+
+
+def narrower(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:
+    """A count answered with figures that every sentence giving them states for a wider thing than asked: a
+    topic word of the question is a qualifier plus a core (刑事 + 法律援助案件), the sentence holds the core
+    (``limits.narrower_min_core`` characters or more) but nothing of the qualifier. The report counts all
+    legal-aid cases, not the criminal ones: saying 826件 would put a figure the report never gave into an
+    official document. A figure stated for the whole thing asked in any sentence is kept."""
+    if not question.asks_figure:
+        return None
+    given = quote.answer_figures(question, checked.text)
+    texts = [c.quote for c in checked.citations] + [ev.chunk.text for ev in evidence]
+    found = [(f, [(s, t) for t in texts for s in quote.sentences_with(f, [t])]) for f in given]
+    found = [(f, held) for f, held in found if held]
+    if not found:
+        return None  # figures no passage gives: invented_count's matter
+    missing = []
+    for fig, held in found:
+        lacks = [_lacked_qualifier(question, s, t, limits.narrower_min_core) or _a_total(fig, s, question)
+                 for s, t in held]
+        if any(lack is None for lack in lacks):
+            return None  # one sentence states it for what was asked
+        missing.append((fig, lacks[0], held[0][0]))
+    fig, (qualifier, core), sentence = missing[0]
+    if not qualifier:  # a total over things the question asks one of: its sentence, whole, shows what it counts
+        why = f"报告给出的{fig.text}是“{core}”的合计,不是所问的那一项;"
+        holder = next((ev for ev in evidence if sentence in ev.chunk.text), None)
+        if holder is None:
+            return _refused(checked, "narrower", why + "已按“没有找到”处理。")
+        text = f"{sentence.strip().rstrip('。；;')}[1]。"
+        return (CheckedText(text, [replace(citation_for(holder), matched_by_code=True)], invented_ids=checked.invented_ids),
+                Verdict("narrower", "quoted", why + "以上是程序从报告中摘录的原句,请核对。"))
+    why = (f"报告给出的{fig.text}是“{core}”的数字,没有单独说“{qualifier}{core}”;"
+           f"不能把它当作所问的数字,已按“没有找到”处理。")
+    return _refused(checked, "narrower", why)
+
+
+def _a_total(fig: Figure, sentence: str, question: Question) -> tuple[str, str] | None:
+    """("", the listed things) when every clause of ``sentence`` giving ``fig`` is a total over a 、-list the
+    question names only part of ("受理消费者投诉、举报、咨询共5187件" asked about 投诉); else None."""
+    clauses = [c for c in quote.CLAUSE.findall(sentence) if any(same_figure(fig, f) for f in find_figures(c))]
+    if clauses and all(quote.total_of_others(c, question) for c in clauses):
+        return "", re.split(r"共计|合计|总计|累计|共", clauses[0])[0].strip()
+    return None
+
+
+# Words in front of a counted thing that do not narrow it: 全镇调解矛盾纠纷 is 调解矛盾纠纷; the words that ask
+# (多大比例调解成功 asks the 调解成功 rate); and the verb of the question, which a report may say in other
+# words (报送合法性审查的文件 are the 提交合法性审查的文件). A qualifier is what is left: 刑事, 邻里, 社会.
+_PLAIN_PREFIX = re.compile(r"^(?:全[镇县乡区市局]|全街道|全年|全部|各类|各种|各|累计|共计|一共|总共|共|新|本[镇县乡区局]|"
+                           r"我[镇县乡区局]|为|对|在|了|已|最后|最终|多大|多高|多少|几|比例|占比|比重|百分之|"
+                           r"开展|组织|办理|受理|处理|完成|实现|帮助|报送|提交|上报|收到|接到|接待|聘请|配备|培训|发放|"
+                           r"排查|化解|调处|调解|查处|查办|审查|审核|检查|举办|建成|建立|设立|追回|挽回|落实|推行|提出|"
+                           r"下发|印发|制定|修订|清理|拆除|整治|投入|办结|审结|作出|做出)+")
+
+
+def _lacked_qualifier(question: Question, sentence: str, passage: str, min_core: int) -> tuple[str, str] | None:
+    """(qualifier, core) of the first topic word whose core ``sentence`` holds while its ``passage`` holds
+    nothing of the qualifier; None when there is none. A qualifier the passage names elsewhere is the
+    context the figure stands in (执法 of 执法罚没款 in a paragraph on 行政执法), not a narrower thing."""
+    sentence, passage = normalize(sentence), normalize(passage)
+    for word in question.topic:
+        word = normalize(word)
+        at, size = _longest_shared(word, sentence)
+        if size < min_core:
+            continue
+        qualifier = _PLAIN_PREFIX.sub("", word[:at])
+        if len(qualifier) >= 2 and not any(qualifier[i : i + 2] in passage for i in range(len(qualifier) - 1)):
+            return qualifier, word[at : at + size]
+    return None
+
+
+def _longest_shared(word: str, sentence: str) -> tuple[int, int]:
+    """(start in ``word``, length) of the longest run of ``word`` that ``sentence`` holds (first such run)."""
+    best = (0, 0)
+    for i in range(len(word)):
+        j = i + best[1] + 1
+        while j <= len(word) and word[i:j] in sentence:
+            best = (i, j - i)
+            j += 1
+    return best
 
 
 def invented_count(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:

@@ -169,9 +169,9 @@ def _sure_clause(question: Question, evidence: list[Evidence], coverage: float) 
     unit = question.units[0]
     found: list[tuple[str, Evidence, list[Figure]]] = []
     for _, ev, sentence in _result_sentences(question, evidence):
-        for clause in _CLAUSE.findall(sentence):
+        for clause in CLAUSE.findall(sentence):
             figures = _figures_of(clause, unit)
-            if figures and covers_topic(clause, question, coverage) and not _total_of_others(clause, question):
+            if figures and covers_topic(clause, question, coverage) and not total_of_others(clause, question):
                 found.append((clause.strip(), ev, figures))
     figures = [f for _, _, fs in found for f in fs]
     if not found or any(not same_figure(f, figures[0]) for f in figures[1:]):
@@ -202,7 +202,7 @@ def _figures_of(text: str, unit: str | None) -> list[Figure]:
     return [f for f in figures if f.unit and answers_unit(f.unit, unit)] if unit else figures
 
 
-def _total_of_others(clause: str, question: Question) -> bool:
+def total_of_others(clause: str, question: Question) -> bool:
     """Whether ``clause`` gives a total over a list of things the question does not all ask about
     ("受理消费者投诉、举报、咨询共5187件" for 投诉 alone: the count of 投诉 is another figure)."""
     m = _LIST_TOTAL.search(clause)
@@ -216,4 +216,4 @@ def _total_of_others(clause: str, question: Question) -> bool:
 # A 、-list, then the word that makes the figure after it their sum: "投诉、举报、咨询共5187件".
 _LIST_TOTAL = re.compile(r"([^、,，:：]+(?:、[^、,，:：]+)+?)(?:共计|合计|总计|累计|共)\s*\d")
 # A clause: a sentence's run between commas or colons (not 、, which joins the items of one list).
-_CLAUSE = re.compile(r"[^,，:：]+")
+CLAUSE = re.compile(r"[^,，:：]+")

@@ -24,6 +24,7 @@ def settle(question: Question, checked: CheckedText, evidence: list[Evidence], r
         lambda: guards.echo(question, checked, reply),
         lambda: guards.dump(question, checked, evidence, limits),
         lambda: guards.instruction(question, checked, evidence, limits),
+        lambda: guards.narrower(question, checked, evidence, limits),
         lambda: guards.invented_count(question, checked, evidence, limits),
         lambda: guards.quote_over(question, checked, evidence, limits),
     ):
