@@ -117,6 +117,15 @@ def test_shown_to_model_keeps_order_and_marks_gaps():
     assert shown_to_model(other_q, passages, limits)[0].chunk.text == text
 
 
+def test_after_the_best_passage_a_figure_question_reads_only_passages_on_its_topic():
+    limits = AnswerSettings(figure_passages=3, figure_sentences=2)
+    passages = [ev("全年调解矛盾纠纷930件。", n=0), ev("审查行政规范性文件4件。", n=1), ev("排查矛盾纠纷1020件。", n=2)]
+    figure_q = parse_question("泾源县2024年调解矛盾纠纷多少件?", CATALOG)
+    assert [e.id for e in shown_to_model(figure_q, passages, limits)] == [passages[0].id, passages[2].id]
+    off_topic_best = [passages[1], passages[0]]  # the best passage is always read, whatever it holds
+    assert [e.id for e in shown_to_model(figure_q, off_topic_best, limits)] == [passages[1].id, passages[0].id]
+
+
 def test_each_figure_of_a_two_figure_question_is_its_own_sure_clause():
     text = "受理法律援助案件354件,为受援人挽回经济损失107万元。"
     assert sure("泾源县2024年受理法律援助案件多少件?为受援人挽回多少经济损失?", text) == \

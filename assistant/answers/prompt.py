@@ -35,10 +35,15 @@ def pack_for_model(question: str, hits: list[Hit], model, max_tokens: int) -> li
 
 def shown_to_model(question: Question, evidence: list[Evidence], limits: AnswerSettings) -> list[Evidence]:
     """What the model reads of ``evidence`` (best first): the best ``shown_passages``; for a question asking a
-    figure the best ``figure_passages``, each cut to its ``figure_sentences`` sentences that fit best."""
+    figure the best ``figure_passages``, each cut to its ``figure_sentences`` sentences that fit best, and
+    after the best one only those sharing a word of the question's topic: a passage about something else
+    only offers a small model another figure of the same unit to copy."""
     if not question.asks_figure:
         return evidence[: limits.shown_passages]
-    return [_fewer_sentences(ev, question, limits.figure_sentences) for ev in evidence[: limits.figure_passages]]
+    topic = question.topic_bigrams
+    best = evidence[: limits.figure_passages]
+    kept = best[:1] + [ev for ev in best[1:] if not topic or any(b in normalize(ev.chunk.text) for b in topic)]
+    return [_fewer_sentences(ev, question, limits.figure_sentences) for ev in kept]
 
 
 def _fewer_sentences(ev: Evidence, question: Question, keep: int) -> Evidence:
