@@ -265,6 +265,10 @@ class AnswerSettings(BaseModel, extra="forbid"):
         2, ge=1, description="Passages the model reads for a question asking a figure (measured: 2 passages of 2 "
         "sentences answered sample-qa 57/59 at p50 11.2 s, 3 of 3 54/59 at 16.8 s; 1.5B, 2 cores)",
     )
+    figure_on_topic_only: bool = Field(
+        True, description="For a question asking a figure, passages after the best are shown only when they share a word "
+        "of the question's topic (another passage's figure of the same unit misleads a small model)",
+    )
     figure_sentences: int = Field(
         2, ge=1, description="For a question asking a figure, each passage shows only this many of its sentences: those "
         "with a figure and most of the question's topic first (the others are shown as …)",

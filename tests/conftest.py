@@ -48,7 +48,8 @@ def model_answers(monkeypatch):
 def model_reads_every_passage(monkeypatch):
     """For tests whose point needs a given passage in front of the model (a planted instruction, a figure cited to
     the wrong passage): the model is shown every passage whole, not the best few cut to their best sentences."""
-    for name, value in (("SHOWN_PASSAGES", "50"), ("FIGURE_PASSAGES", "50"), ("FIGURE_SENTENCES", "1000")):
+    for name, value in (("SHOWN_PASSAGES", "50"), ("FIGURE_PASSAGES", "50"), ("FIGURE_SENTENCES", "1000"),
+                        ("FIGURE_ON_TOPIC_ONLY", "false")):
         monkeypatch.setenv(f"ASSISTANT_ANSWER_{name}", value)
     get_settings.cache_clear()
 

@@ -98,6 +98,7 @@ def test_an_explicit_filter_is_the_users_choice_and_skips_the_scope_check():
     assert len(model.history) == 1 and ans.note == ""
 
 
+@pytest.mark.usefixtures("model_reads_every_passage")  # the training passage, off the topic, must be shown
 def test_a_count_answered_with_a_figure_about_something_else_is_refused():
     """The report gives no mediation count; a cited training count is not an answer to it."""
     from fake_library import FakeLibrary, make_report

@@ -42,7 +42,8 @@ def shown_to_model(question: Question, evidence: list[Evidence], limits: AnswerS
         return evidence[: limits.shown_passages]
     topic = question.topic_bigrams
     best = evidence[: limits.figure_passages]
-    kept = best[:1] + [ev for ev in best[1:] if not topic or any(b in normalize(ev.chunk.text) for b in topic)]
+    kept = best[:1] + [ev for ev in best[1:] if not limits.figure_on_topic_only or not topic
+                       or any(b in normalize(ev.chunk.text) for b in topic)]
     return [_fewer_sentences(ev, question, limits.figure_sentences) for ev in kept]
 
 
