@@ -16,9 +16,12 @@ passage holding a distinctive phrase of the question word for word).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.figures import find_figures
+from assistant.lexicon import answers_unit
 from assistant.settings import RetrievalSettings
 from assistant.textnorm import normalize
 
@@ -84,11 +87,13 @@ def fuse(
     else:
         raise ValueError(f"unknown fusion method {method!r}")
 
+    return _ranked(by_key.values())
+
+
+def _ranked(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Best fused score first; ties go to the better BM25 rank, then the better dense rank, then the key."""
     big = 1 << 30
-    return sorted(
-        by_key.values(),
-        key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key),
-    )
+    return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))
 
 
 def prefer_parts(candidates: list[Candidate], part_of: dict[str, str], parts: list[str], boost: float) -> list[Candidate]:
@@ -102,8 +107,7 @@ def prefer_parts(candidates: list[Candidate], part_of: dict[str, str], parts: li
     for c in candidates:
         if part_of.get(c.key) in wanted:
             c.fused *= 1.0 + boost
-    big = 1 << 30
-    return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))
+    return _ranked(candidates)
 
 
 def prefer_figures(candidates: list[Candidate], text_of: dict[str, str], units: tuple[str, ...], boost: float) -> list[Candidate]:
@@ -111,17 +115,15 @@ def prefer_figures(candidates: list[Candidate], text_of: dict[str, str], units: 
     year when ``units`` is empty): a question asking 多少人 is answered by a passage that states a number of
     people, not by one that only talks about its topic (the 不足 part often does). Candidates that both give
     one keep their order."""
-    from assistant.figures import find_figures
-    from assistant.lexicon import answers_unit
-
     if boost <= 0:
         return candidates
     for c in candidates:
         figures = [f for f in find_figures(text_of.get(c.key, "")) if f.unit != "年"]
-        if any(not units or any(answers_unit(f.unit, u) for u in units) for f in figures if f.unit or not units):
+        if units:  # a bare number is no figure of a unit asked
+            figures = [f for f in figures if f.unit and any(answers_unit(f.unit, u) for u in units)]
+        if figures:
             c.fused *= 1.0 + boost
-    big = 1 << 30
-    return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))
+    return _ranked(candidates)
 
 
 def _literal_form(text: str) -> str:
@@ -205,5 +207,4 @@ def prefer_literal(
     for c in candidates:
         strength = max((_strength(r, quoted, settings) for r in runs[c.key] if r in distinctive), default=0.0)
         c.fused += weight * best * strength
-    big = 1 << 30
-    return sorted(candidates, key=lambda c: (-c.fused, c.bm25_rank or big, c.dense_rank or big, c.key))
+    return _ranked(candidates)

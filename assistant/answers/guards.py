@@ -33,7 +33,6 @@ from difflib import SequenceMatcher
 
 from assistant.answers import quote
 from assistant.answers.citations import REFUSAL, CheckedText, check_reply
-from assistant.answers.evidence import citation_for
 from assistant.answers.question import Question
 from assistant.answers.scope import out_of_scope
 from assistant.figures import find_figures, same_figure, units_compatible
@@ -199,8 +198,8 @@ def narrower(question: Question, checked: CheckedText, evidence: list[Evidence],
         holder = next((ev for ev in evidence if sentence in ev.chunk.text), None)
         if holder is None:
             return _refused(checked, "narrower", why + "已按“没有找到”处理。")
-        text = f"{sentence.strip().rstrip('。；;')}[1]。"
-        return (CheckedText(text, [replace(citation_for(holder), matched_by_code=True)], invented_ids=checked.invented_ids),
+        text, citations = quote.cited_quotes([(sentence, holder)])
+        return (CheckedText(text, citations, invented_ids=checked.invented_ids),
                 Verdict("narrower", "quoted", why + "以上是程序从报告中摘录的原句,请核对。"))
     why = (f"报告给出的{fig.text}是“{core}”的数字,没有单独说“{qualifier}{core}”;"
            f"不能把它当作所问的数字,已按“没有找到”处理。")

@@ -70,6 +70,11 @@ class Question:
         return {w[i : i + 2] for w in self.topic for i in range(len(w) - 1)}
 
     @property
+    def figure_units(self) -> tuple[str, ...]:
+        """The unit of each figure asked (``units``), else of the first one (``unit``); empty when none is known."""
+        return self.units or ((self.unit,) if self.unit else ())
+
+    @property
     def topic_chars(self) -> str:
         return "".join(self.topic)
 
@@ -84,7 +89,7 @@ class Question:
             held = {y for o, y in self.catalog if not orgs or o in orgs}
             years += [y - 1 for y in self.report_years if y - 1 in held and y - 1 not in years]
         years = years or None
-        figures = tuple(self.units or ((self.unit,) if self.unit else ())) if self.asks_figure else None
+        figures = self.figure_units if self.asks_figure else None
         return SearchFilter(orgs=orgs, years=years, inferred=bool(orgs or years), prefer_parts=self._preferred_parts(),
                             prefer_figures=figures)
 

@@ -84,7 +84,7 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
     ``limits.quote_min_topic_bigrams`` distinctive topic bigrams with it, and not be a plan (the 安排 part, or a
     target sentence: ``lexicon.PLAN_SENTENCE``) unless the question asks about plans."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
-    wanted = list(dict.fromkeys(question.units or ((question.unit,) if question.unit else ()))) or [None]
+    wanted = list(dict.fromkeys(question.figure_units)) or [None]
     picks: list[tuple[str, Evidence]] = []
     for unit in wanted:
         if any(unit and any(answers_unit(f.unit, unit) for f in find_figures(s) if f.unit) for s, _ in picks):
@@ -99,15 +99,20 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
                 best = (score, -rank, sentence, ev)
         if best is not None:
             picks.append((best[2], best[3]))
-    if not picks:
-        return None
+    return cited_quotes(picks) if picks else None
+
+
+def cited_quotes(picks: list[tuple[str, Evidence]]) -> tuple[str, list[Citation]]:
+    """The report's own sentences or clauses, each marked with the citation of its passage ([1], [2] … one per
+    passage) and marked as code's choice, joined into one answer; a clause picked twice is quoted once."""
     citations: list[Citation] = []
-    parts = []
-    for sentence, ev in picks:
-        ids = [c.evidence_id for c in citations]
-        if ev.id not in ids:
+    parts: list[str] = []
+    for text, ev in picks:
+        if ev.id not in [c.evidence_id for c in citations]:
             citations.append(replace(citation_for(ev), matched_by_code=True))
-        parts.append(f"{sentence.strip().rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]")
+        quoted = f"{text.strip().rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]"
+        if quoted not in parts:
+            parts.append(quoted)
     return "；".join(parts) + "。", citations
 
 
@@ -142,15 +147,7 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
             return None
     if len({(ev.chunk.org, ev.chunk.year) for _, ev in found}) != 1:
         return None  # the halves answered from two reports: which year is meant is the model's call
-    citations: list[Citation] = []
-    clauses: list[str] = []
-    for clause, ev in found:
-        if ev.id not in [c.evidence_id for c in citations]:
-            citations.append(replace(citation_for(ev), matched_by_code=True))
-        quoted = f"{clause.rstrip('。；;！？!?,，')}[{[c.evidence_id for c in citations].index(ev.id) + 1}]"
-        if quoted not in clauses:  # one clause that gives both figures is quoted once
-            clauses.append(quoted)
-    return "；".join(clauses) + "。", citations
+    return cited_quotes(found)  # one clause that gives both figures is quoted once
 
 
 def _sub_questions(question: Question) -> list[Question]:

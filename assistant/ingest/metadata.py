@@ -467,9 +467,9 @@ def extract_meta(
         provenance["published"] = "page"
     if head.signed:
         provenance["signed"] = "signature"
-    doc_number = _doc_number(text, fields)
+    doc_number, doc_number_source = _doc_number(text, fields)
     if doc_number:
-        provenance["doc_number"] = "meta" if any(DOC_NUMBER.search(fields.get(k, "")) for k in ("文号", "发文字号")) else "header"
+        provenance["doc_number"] = doc_number_source
     return ReportMeta(
         org=org,
         level=str(found["level"][0]),
@@ -484,14 +484,14 @@ def extract_meta(
     )
 
 
-def _doc_number(text: str, fields: dict[str, str]) -> str:
-    """The report's 文号: the page's 文号 field, else a number on its own line among the first lines (a
-    letterhead prints it under the issuing body, above the title). A 文号 quoted in the text is another
-    document's."""
+def _doc_number(text: str, fields: dict[str, str]) -> tuple[str, str]:
+    """(the report's 文号, where it was found): the page's 文号 field ("meta"), else a number on its own line
+    among the first lines ("header": a letterhead prints it under the issuing body, above the title); ("", "")
+    when neither has one. A 文号 quoted in the text is another document's."""
     for label in ("文号", "发文字号"):
         if m := DOC_NUMBER.search(fields.get(label, "")):
-            return re.sub(r"\s+", "", m.group(0))
+            return re.sub(r"\s+", "", m.group(0)), "meta"
     for line in text.splitlines()[:_HEAD_LINES]:
         if (m := DOC_NUMBER.search(line)) and len(line.strip()) <= len(m.group(0)) + 4:
-            return re.sub(r"\s+", "", m.group(0))
-    return ""
+            return re.sub(r"\s+", "", m.group(0)), "header"
+    return "", ""
