@@ -27,6 +27,17 @@ REPORT_YEAR = re.compile(YEAR.pattern + rf"(?!{_YEAR_NOT_REPORTED})")
 """A year that can be the year a report is on or plans for (spans and baselines left out)."""
 
 
+SHORT_YEAR = re.compile(rf"(?<![\d.])([12]\d)(?=年)(?!{_YEAR_NOT_REPORTED}|年?度?\s*(?:多|余|左右))")
+"""A year as people type it in a question: 23年, 24年度 (2023, 2024); not 20年以来, not 10余年."""
+
+
+def question_years(text: str) -> list[int]:
+    """Years a question names: 2024, and the short 24年 (read as 2024), in order, without repeats."""
+    found = [(m.start(), int(m.group(1))) for m in REPORT_YEAR.finditer(text)]
+    found += [(m.start(), 2000 + int(m.group(1))) for m in SHORT_YEAR.finditer(text)]
+    return list(dict.fromkeys(y for _, y in sorted(found)))
+
+
 def years_in(text: str, pattern: re.Pattern = YEAR) -> list[int]:
     """Years written in ``text``, in order, without repeats."""
     out: list[int] = []
@@ -59,9 +70,9 @@ ORG_SUFFIXES = ("人民政府", "街道办事处", "街道", "自治县", "县",
 contains another (街道办事处 before 街道)."""
 
 DEPARTMENT_SHORT_NAMES = {
-    "市场监督管理局": ("市场监管局",),
+    "市场监督管理局": ("市场监管局", "市监局"),
     "人力资源和社会保障局": ("人社局",),
-    "人民政府办公室": ("政府办公室", "政府办"),
+    "人民政府办公室": ("政府办公室", "政府办", "府办"),
     "综合行政执法局": ("综合执法局",),
     "住房和城乡建设局": ("住建局",),
     "卫生健康委员会": ("卫健委",),
@@ -167,18 +178,22 @@ UNITS = (
 """Counting words and measures after a figure (longest first where one contains another: 人次 before 人)."""
 UNIT_ALIASES = {"平方米": "㎡", "栋": "幢"}
 """Spellings of one unit, so 平方米 grounds ㎡."""
-UNIT_GROUPS = ({"人", "名", "位"}, {"件", "起", "宗"})
-"""Counters that mean the same thing: 12名执法人员 supports an answer saying 12人, 买卖纠纷29件 one saying 29起."""
+UNIT_GROUPS = ({"人", "名", "位"}, {"件", "起", "宗"}, {"场", "场次"}, {"轮", "轮次"})
+"""Counters that mean the same thing: 12名执法人员 supports an answer saying 12人, 买卖纠纷29件 one saying 29起,
+普法活动50场次 one saying 50场."""
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 """Chinese digits; 两 and 俩 are 2 before a measure word (两次 == 2次)."""
 CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
-ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[件个次名人项场户条份万轮位家起处所亩卷批期]|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)|(?<![多少])[件人次户家项场]数")
+_NOT_ASKED = {"%", "‰", "㎡", "倍", "天", "分钟", "小时"}  # said after a figure, never asked as "多少X" (多少天 is a span)
+_ASKABLE = "|".join(sorted({*UNITS} - _NOT_ASKED, key=len, reverse=True))
+ASKS_FIGURE = re.compile(rf"多少|(?<!哪)几个?(?:{_ASKABLE})|数量|总数|比例|百分之|多大|多高|(?:率|比重|占比)(?:是|为|达到?|有)?(?:多少|几)|(?<![多少])[件人次户家项场]数")
 """A question that asks for a count, an amount or a rate: its answer is a figure."""
-ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)个?(万元|亿元|元|人次|件次|名|人|件|次|场次|场|户|份|个|项|条|期|家|起|卷|亩|平方米|批次|轮|处|位|所|宗)")
-"""The unit a count question asks for: "多少件" → 件, "几次" → 次, "几个人" → 人, "多少万元" → 万元."""
+ASKED_UNIT = re.compile(rf"(?:多少|(?<!哪)几)个?[万亿]?({_ASKABLE})")
+"""The unit a count question asks for: "多少件" → 件, "几次" → 次, "几个人" → 人, "多少万元" → 元, "多少台" → 台.
+Every counting word of ``UNITS`` can be asked, so a measure a report uses is one a question may ask."""
 COUNT_NOUN = re.compile(r"(?<![多少])([件人次户家项场])数")
 """A count asked by its noun: "调解矛盾纠纷的件数" → 件, "参训人数" → 人."""
 MONEY_WORDS = re.compile(r"钱|金额|罚款|罚没|经费|资金|损失|工资|欠薪|薪酬|补偿|投入|预算")
@@ -190,6 +205,7 @@ COUNT_KINDS = (
     frozenset("次 场 场次 期 轮 轮次 批次 堂 节 次数".split()),
     frozenset("户 户次 家 家次 个 所 处".split()),
     frozenset("份 册 本 篇 条".split()),
+    frozenset("台 套 部 个".split()),  # equipment: 执法记录仪12台 / 12套
 )
 """Counters that answer the same "how many" (a 多少件 question may be answered in 起 or 宗, a 几个人 one in 名)."""
 
@@ -205,17 +221,27 @@ ASKS_RATE = re.compile(r"率|比例|百分|占比|比重")
 
 # --- question words --------------------------------------------------------------------------------------
 NOT_TOPICAL = re.compile(
-    r"(?:19|20)\d{2}年?度?|多少|哪些|哪个|什么|是否|有没有|如何|怎样|怎么|几|吗|呢|了|的|是|有|共|一共|"
-    r"情况|工作|开展|推进|法治|政府|建设|报告|年度|去年|今年|全年|[\s\d,，。.?？!！、:：;；()（）“”\"']"
+    r"(?:19|20)\d{2}年?度?|(?<!\d)\d{2}年度?|多少|哪些|哪个|什么|是否|有没有|如何|怎样|怎么|几|吗|呢|了|的|是|有|共|一共|"
+    r"情况|工作|开展|推进|法治|政府|建设|报告|年度|去年|今年|全年|只算|仅算|单算|单独|[\s\d,，。.?？!！、:：;；()（）“”\"']"
 )
 """What says nothing about a question's topic: years, question words, particles, and the domain's ubiquitous
 terms (法治, 政府, 建设, 工作 …). What is left of a question is what it is about."""
+
+EXCLUSION = re.compile(r"(?:不算|不含|不包含|不包括|不计|除去|扣除)([^，,。？?；;！!]+)")
+"""What a question leaves out of its count ("只算投诉，不算举报和咨询"): those things are not its topic."""
+
+
+def excluded_words(text: str) -> tuple[str, ...]:
+    """The things a question says not to count: "不算举报和咨询" → (举报, 咨询)."""
+    found = [w for m in EXCLUSION.finditer(text) for w in re.split(r"[和、及与或跟]|以及", m.group(1))]
+    return tuple(w.strip("的在内") for w in found if len(w.strip("的在内")) >= 2)
+
 
 LIST_FILLER = re.compile(
     r"推进|法治政府建设|法治政府|法治建设|下一年度|下一年|下一步|下步|今后|明年|报告|这份|列出|列举|列了|提到|指出|分析|认为|"
     r"承认|自己|自身|存在|主要|哪些|哪几|什么|具体|分别|聚焦|方面|工作|问题|不足|短板|弱项|差距|原因|安排|计划|打算|内容|"
     r"没有?(?:解决|做|处理)好|尚未解决|未解决|有待(?:改进|提高|加强|解决)|需要改进|要改进|待改进|做得不够|不够的地方|地方|"
-    r"总结|怎么|怎样|如何|"
+    r"总结|怎么|怎样|如何|查摆|查找|梳理|暴露|法治|这块|这一块|这方面|抓|搞|干|重点|"
     r"情况|有|是|的|在|中|里|还|和|与|及|了|呢|吗|对|说|上|做|些|准备|件|事|几|条|项|个|请|都|一|二|三|四|五|年度|年|\d+|"
     r"[\s,，。.?？!！、:：;；()（）“”\"'·]"
 )
@@ -258,7 +284,8 @@ META_CUES: tuple[tuple[str, re.Pattern], ...] = (
     ("signer", re.compile(r"(?:以|用)(?:哪些|哪个|什么)(?:单位|机关|名义).{0,6}落款|落款(?:单位|机关|的单位)|署名")),
     ("published", re.compile(r"发布(?:日期|时间)|(?:哪天|哪一天|什么时候|何时|几号|什么时间|哪日).{0,12}(?:发布|挂到?网|上网|公开|公布|放到网)"
                              r"|发布于|(?:挂网|上网|公布)(?:日期|时间)")),
-    ("signed", re.compile(r"落款.{0,6}(?:日期|时间|哪天|哪一天|几号)|(?:哪天|哪一天|几号|什么时候|何时|什么时间|哪日)落款|(?:成文|签发)日期")),
+    ("signed", re.compile(r"落款.{0,6}(?:日期|时间|哪天|哪一天|几号)|(?:哪天|哪一天|几号|什么时候|何时|什么时间|哪日)落款|(?:成文|签发)日期"
+                          r"|(?:文末|末尾|结尾|最后|正文最后)(?:处|落|写|署)?的?(?:日期|时间)|(?:落|署|写)的(?:日期|时间)")),
     ("title", re.compile(r"标题|题目|报告.{0,4}(?:名称|全称)")),
     ("addressee", re.compile(r"报送给|报给|呈报|主送|报送(?:的)?(?:机关|单位)")),
     ("docnumber", re.compile(r"文号|发文字号")),
@@ -279,6 +306,29 @@ def bigrams(text: str) -> set[str]:
     matching, support and quoting."""
     bare = _NOT_WORDING.sub("", normalize(text))
     return {bare[i : i + 2] for i in range(len(bare) - 1)}
+
+
+HOW_ASKED = frozenset("金额 数量 总数 人数 件数 次数 户数 比例 比率 占比 数字 数据 具体 主要 自己 一下 到底 下来 实际 总共 合计 "
+                      "一年 上一年 上年 去年 全年 当年 同比 增加 减少 增长 下降 提高 降低 超过 达到 高于 低于 不到 以上 以下".split()
+                      + [w for _, words in PART_CUES + LIST_CUES for w in words])
+"""Words of a question that say how it asks or which part of a report, not what about ("罚款金额是多少?" asks
+about 罚款, "下一步计划开展多少场次普法活动?" about 普法活动): a report need not use them."""
+
+
+def terms(word: str) -> tuple[str, ...]:
+    """The smallest words of two or more characters in ``word`` (jieba's search segmentation), in order:
+    综合执法罚款金额 → 综合, 执法, 罚款, 金额. Single characters (要, 搞, 里) say nothing of a topic."""
+    import jieba  # imported here: the dictionary costs start-up time that only answer checks need
+
+    words = [w for w in dict.fromkeys(jieba.lcut_for_search(word)) if len(w) >= 2 and not NOT_TOPICAL.fullmatch(w)]
+    return tuple(w for w in words if not any(o != w and o in w for o in words))
+
+
+def only_verbs(word: str) -> bool:
+    """Whether ``word`` is only verbs and function words (拿到, 组织举办), naming no thing."""
+    import jieba.posseg  # see ``terms``
+
+    return all(p.flag[:1] in "vdpcuraf" and p.flag not in ("vn", "an") for p in jieba.posseg.lcut(word))
 
 
 def wording_overlap(text: str, quotes: Sequence[str]) -> float:

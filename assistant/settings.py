@@ -200,6 +200,12 @@ class GuardSettings(BaseModel, extra="forbid"):
         description="…or at least this share of the characters of all its topic words, for a report that says "
         "it in other words (柱山乡 '受理信访' → '共处理群众来信来访83件' holds 理信访: 0.75)",
     )
+    topic_term_coverage: float = Field(
+        0.75, gt=0, le=1,
+        description="…or, when a sentence holds a word of a compound topic word and at least this share of its "
+        "words stand in the sentence or its paragraph (罚款 in the sentence, 综合 and 执法 earlier in the paragraph, "
+        "金额 nowhere: 3 of 4 for '综合执法罚款金额'): what the paragraph already said, its sentences leave out",
+    )
     distinctive_share: float = Field(
         0.5, gt=0, le=1,
         description="A topic bigram found in more than this share of the passages shown says nothing about "

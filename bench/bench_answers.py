@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"right figure overturned  {len(did['right_figure_overturned'])}")
         for line in did["right_figure_overturned"]:
             print(f"    {line}")
+        if args.json:
+            args.json.write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1), encoding="utf-8")
         return 0
     models_dir = get_settings().models_dir if get_settings().models else default_home() / "models"
     model = get_chat_model(Settings(home=home, models=models_dir, llm=LLMSettings(local_size=args.size, temperature=0.0)))

@@ -225,3 +225,151 @@ def test_a_total_over_things_the_question_asks_one_of_gives_way_to_the_reports_s
     q = parse_question("清水镇2024年通过12315收到的投诉有多少件?", [("清水镇", 2024)])
     checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 清水镇收到投诉5187件。", evidence), evidence)
     assert verdict.guard == "narrower" and "合计" in verdict.why and "2146件" in checked.text
+
+
+def test_a_figure_the_report_gives_for_a_sibling_item_is_refused():
+    """"其中山林地界纠纷24件" counts another kind of 纠纷: asked about 邻里纠纷, 24件 would be a figure the report never
+    gave. The same figure asked about what it does count is kept."""
+    evidence = evidence_of("全年排查矛盾纠纷168件,调解成功163件,其中山林地界纠纷24件、婚姻家庭纠纷39件。")
+    q = parse_question("清水镇2024年排查的矛盾纠纷中,邻里纠纷有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 邻里纠纷有24件。", evidence), evidence)
+    assert checked.refused and verdict.guard == "narrower"
+    assert "“山林地界纠纷”" in verdict.why and "邻里纠纷" in verdict.why
+    q = parse_question("清水镇2024年山林地界纠纷有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 山林地界纠纷24件。", evidence), evidence)
+    assert not checked.refused and verdict is None
+
+
+def test_a_total_is_not_the_count_of_an_item_the_sentence_counts_apart():
+    """物业纠纷 stands in the sentence only as an item with its own count (173件): it is not the context of
+    调解成功404件, which counts every kind of dispute."""
+    evidence = evidence_of("共调解各类矛盾纠纷412件,调解成功404件,调解成功率98.1%,其中物业纠纷173件、邻里纠纷96件。")
+    q = parse_question("清水镇2024年物业纠纷调解成功了多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 物业纠纷调解成功了404件。", evidence), evidence)
+    assert checked.refused and verdict.guard == "narrower" and "404件" in verdict.why
+    q = parse_question("清水镇2024年物业纠纷有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 物业纠纷173件。", evidence), evidence)
+    assert not checked.refused and verdict is None
+
+
+def test_what_the_question_says_not_to_count_is_not_its_topic():
+    """"只算投诉,不算举报和咨询": the total over 投诉、举报、咨询 is not the answer; the report's sentence shows 2146件."""
+    q = parse_question("清水镇2024年通过12315收到的消费投诉有多少件?只算投诉,不算举报和咨询。", [("清水镇", 2024)])
+    assert q.excluded == ("举报", "咨询") and not any("举报" in w or "咨询" in w for w in q.topic)
+    evidence = evidence_of("依托12315平台受理消费者投诉、举报、咨询共5187件,其中投诉2146件,为消费者挽回经济损失93.6万元。")
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 收到消费投诉5187件。", evidence), evidence)
+    assert verdict.guard == "narrower" and "2146件" in checked.text
+
+
+def test_each_half_of_a_two_figure_question_is_checked_against_its_own_topic():
+    """The 化解率 is right, but 134件 is said of 行政争议, not of 矛盾纠纷: the report's sentence replaces the answer."""
+    evidence = evidence_of("全年调解矛盾纠纷930件,矛盾纠纷化解率96.77%。\n通过联席会议化解行政争议134件。")
+    q = parse_question("清水镇2024年一共化解了几件矛盾纠纷?化解率是多少?", [("清水镇", 2024)])
+    reply = f"[{evidence[0].id}] 一共化解了134件矛盾纠纷,化解率96.77%。"
+    checked, verdict = settle(q, check_reply(reply, evidence), evidence)
+    assert verdict.guard == "invented_count" and "930件" in checked.text and "134件" not in checked.text
+
+
+def test_a_sentence_may_leave_the_topic_to_its_paragraph():
+    """罚款16.4万元 stands in a paragraph on the 综合行政执法队: it is the 综合执法罚款 asked, and stays."""
+    evidence = evidence_of("街道综合行政执法队现有执法人员26名。坚持“721”工作法,全年开展专项整治行动48次,"
+                           "立案查处违法行为87件,罚款16.4万元。")
+    q = parse_question("清水镇2024年综合执法罚款金额是多少?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 综合执法罚款金额是16.4万元。", evidence), evidence)
+    assert not checked.refused and "16.4万元" in checked.text and verdict is None
+
+
+def test_a_figure_no_passage_gives_is_kept_only_as_a_miscopy():
+    """12名 is no miscopy of 345名: refused. 903件 next to 930件 is one: kept, marked ⚠ beside its passage."""
+    evidence = evidence_of("培育法律明白人345名,创建民主法治示范村4个。")
+    q = parse_question("清水镇2024年培育了几名法律明白人?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 培育了12名法律明白人。", evidence), evidence)
+    assert verdict.guard == "invented_count" and "12名" not in checked.text  # the report's sentence instead
+    assert verdict.action == "quoted" and "345名" in checked.text
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 培育了354名法律明白人。", evidence), evidence)
+    assert not checked.refused and verdict is None
+    short = evidence_of("全年排查化解矛盾纠纷153件,化解150件。")
+    q = parse_question("清水镇2024年婚姻家庭纠纷有多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{short[0].id}] 婚姻家庭纠纷有15件。", short), short)
+    assert verdict is not None and verdict.guard == "invented_count" and "15件" not in checked.text
+
+
+def test_a_reply_that_restates_the_question_and_fills_its_gap_is_an_answer():
+    evidence = evidence_of("在景区周边推行“721”工作法,即70%的问题用服务手段解决。")
+    q = parse_question("清水镇2024年在景区周边管理占道经营,推行的是什么工作法?", [("清水镇", 2024)])
+    reply = f"[{evidence[0].id}] 清水镇2024年在景区周边管理占道经营,推行的是“721”工作法。"
+    checked, verdict = settle(q, check_reply(reply, evidence), evidence)
+    assert not checked.refused and "721" in checked.text
+    echo = f"[{evidence[0].id}] 清水镇2024年在景区周边管理占道经营,推行了工作法。"
+    checked, verdict = settle(q, check_reply(echo, evidence), evidence)
+    assert verdict is not None and verdict.guard == "quote_over"
+
+
+def test_every_counting_word_can_be_asked():
+    q = parse_question("清水镇2024年配了多少台执法记录仪?", [("清水镇", 2024)])
+    assert q.asks_figure and q.units == ("台",) and q.topic == ("执法记录仪",)
+    assert parse_question("清水镇挽回多少万元损失?", [("清水镇", 2024)]).units == ("元",)
+    assert parse_question("清水镇新增几辆执法车?", [("清水镇", 2024)]).units == ("辆",)
+
+
+def test_a_figure_for_the_core_of_what_was_asked_without_its_head_is_refused():
+    """The report counts 职业技能培训 (1.12万人次), never 职业技能等级证书: the figure is not the one asked."""
+    evidence = evidence_of("依法规范职业技能培训补贴发放,开展补贴性职业技能培训1.12万人次,追回违规申领补贴资金17.6万元。")
+    q = parse_question("清水镇2024年有多少人拿到了职业技能等级证书?", [("清水镇", 2024)])
+    reply = f"[{evidence[0].id}] 共发放了1.12万人次的职业技能等级证书。"
+    checked, verdict = settle(q, check_reply(reply, evidence), evidence)
+    assert checked.refused and verdict.guard == "narrower" and "职业技能等级证书" in verdict.why
+    money = evidence_of("全面推行行政执法公示制度。全年作出行政处罚决定29件,罚没款12.4万元。")
+    q = parse_question("清水镇2024年罚没款金额是多少?", [("清水镇", 2024)])  # 金额 is how it asks, not a head
+    checked, verdict = settle(q, check_reply(f"[{money[0].id}] 罚没款12.4万元。", money), money)
+    assert not checked.refused and verdict is None
+
+
+def test_code_quotes_in_the_models_stead_only_what_answers_the_whole_topic():
+    """No passage speaks of 价格: the 立案查处42件 sentence is no answer to 查处价格违法案件, so the refusal. A
+    sentence counting all disputes is no answer to 婚姻家庭纠纷 either."""
+    evidence = evidence_of("推行“诉转案”机制,从投诉举报中发现违法线索并立案查处42件。")
+    q = parse_question("清水镇2024年查处价格违法案件多少件?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 查处价格违法案件57件。", evidence), evidence)
+    assert checked.refused and verdict.guard == "invented_count" and "价格" in verdict.why
+    disputes = evidence_of("全年排查化解矛盾纠纷153件,化解150件,化解率98.0%。")
+    q = parse_question("清水镇2024年化解的矛盾纠纷里,婚姻家庭纠纷有几件?", [("清水镇", 2024)])
+    reply = f"[{disputes[0].id}] 全年排查化解矛盾纠纷153件,化解150件;婚姻家庭纠纷有15件。"
+    checked, verdict = settle(q, check_reply(reply, disputes), disputes)
+    assert checked.refused and verdict.guard == "invented_count" and "15件" in verdict.why
+
+
+def test_the_clause_that_names_what_is_counted_keeps_its_figure():
+    """"…综合执法一共罚款多少钱?": the paragraph never says 综合, but the clause giving 9.6万元 says 罚款, the word
+    the question counts."""
+    evidence = evidence_of("针对上年度执法人员持证率偏低的问题,开展两轮案卷评查。全年立案查处违法行为46件,罚款9.6万元,"
+                           "重大执法决定法制审核5件。")
+    q = parse_question("清水镇2024年综合执法一共罚款多少钱?", [("清水镇", 2024)])
+    assert q.counted == "罚款"
+    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 综合执法一共罚款9.6万元。", evidence), evidence)
+    assert not checked.refused and "9.6万元" in checked.text and verdict is None
+
+
+def test_a_target_is_not_what_a_year_achieved():
+    """"…组建率是多少?" answered with "力争…调解成功率达到95%以上" from next year's plans: a target, and of another
+    rate; and a target given for the rate asked is still no result, unless plans are asked."""
+    report = make_report("清水镇", 2024, "一、主要举措和成效\n全年调解矛盾纠纷412件。\n三、下一步工作安排\n"
+                         "新组建业主委员会5个,力争物业纠纷调解成功率达到95%以上。")
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
+    plan = next(ev for ev in evidence if "95%" in ev.chunk.text)
+    q = parse_question("清水镇2024年物业纠纷调解成功率是多少?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{plan.id}] 物业纠纷调解成功率达到95%以上。", evidence), evidence)
+    assert checked.refused and verdict.guard == "narrower" and "计划或目标" in verdict.why
+    q = parse_question("清水镇计划把物业纠纷调解成功率提高到多少?", [("清水镇", 2024)])
+    checked, verdict = settle(q, check_reply(f"[{plan.id}] 物业纠纷调解成功率力争达到95%以上。", evidence), evidence)
+    assert not checked.refused and "95%" in checked.text
+
+
+def test_a_figure_said_of_something_else_does_not_rescue_the_one_asked():
+    """A copied sentence gives 826件 for 法律援助案件 (no 刑事 anywhere) and 3120件 for 公证: neither is the count of
+    刑事案件法律援助, and the off-topic 3120件 does not make the answer stand."""
+    evidence = evidence_of("全年受理法律援助案件826件,其中农民工讨薪案件214件;办理公证事项3120件,开展司法鉴定案件640件。")
+    q = parse_question("清水镇2024年刑事案件法律援助一共办了多少件?", [("清水镇", 2024)])
+    reply = f"[{evidence[0].id}] 受理法律援助案件826件;办理公证事项3120件。"
+    checked, verdict = settle(q, check_reply(reply, evidence), evidence)
+    assert checked.refused and verdict.guard == "narrower" and "刑事" in verdict.why

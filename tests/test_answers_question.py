@@ -29,6 +29,8 @@ def q(text: str):
         ("岚川县政府办2024年审核了多少项议题?", ("岚川县人民政府办公室",)),
         ("岚川县12345热线2024年受理了多少件诉求?", ("岚川县人民政府办公室",)),  # its county's only body
         ("望湖街道办2023年立案查处了多少起?", ("望湖街道",)),
+        ("柏阳市监局23年执法终端一共配了几台?", ("柏阳县市场监督管理局",)),
+        ("岚川县府办24年报告里承认有哪些不足?", ("岚川县人民政府办公室",)),
         ("桐溪镇2023年成功调解了多少件?", ("桐溪鎮",)),  # simplified question, traditional report
         ("沅丘县司法局和泓湾区各是多少?", ()),
     ],
@@ -60,6 +62,15 @@ def test_report_years_and_plan_years():
     assert q("泾源县2020年以来累计调解多少件?").years == ()  # a span, not a report year
 
 
+def test_years_as_people_type_them():
+    """"23年", "24年度": the year as a staffer types it, read only near the library's years."""
+    assert q("芦林镇23年和24年分别为多少名农民工追回了工资?").report_years == (2023, 2024)
+    assert q("沅丘司法局23年报告里,给24年定的目标是多少?").years == (2023, 2024)
+    assert q("泾源县20年以来累计调解多少件?").years == ()  # a span
+    assert q("泾源县10余年来调解多少件?").years == ()
+    assert q("泾源县12年前调解多少件?").years == ()  # 2012: far from the library's years
+
+
 @pytest.mark.parametrize(
     "text, kind, field",
     [
@@ -79,6 +90,9 @@ def test_report_years_and_plan_years():
         ("泾源县2024年度的报告是哪一天挂到网上的?", Kind.META, "published"),
         ("泾源县2024年调解矛盾纠纷多少件?", Kind.FIGURE, None),
         ("泾源县怎样化解矛盾纠纷?", Kind.OTHER, None),
+        ("泾源县2024年度那份报告,正文最后落的日期是哪天?", Kind.META, "signed"),
+        ("泾源县2025年法治这块主要打算抓哪几件事?", Kind.LIST, None),
+        ("泾源县24年的报告里自己查摆了哪些问题?", Kind.LIST, None),
     ],
 )
 def test_kind(text, kind, field):
@@ -100,6 +114,8 @@ def test_a_plan_and_what_came_of_it_covers_both_reports():
         ("泓湾区行政复议的直接纠错率是多少?纠错了多少件?", ("%", "件")),
         ("岚川县政府办审核了多少项议题?其中涉法的有多少?", ()),  # a bare 多少: any figure may answer
         ("栗坪乡下一步准备做哪几件事?", ()),  # 哪几 is not 几
+        ("芦林镇综合执法队配了多少台执法记录仪?", ("台",)),  # every counting word of the figures can be asked
+        ("望湖街道新添了几辆执法车?", ("辆",)),
     ],
 )
 def test_units_asked(text, units):

@@ -166,3 +166,16 @@ def test_bad_input():
     with pytest.raises(BadInput) as exc:
         compare("各街道2024年调解矛盾纠纷的件数?", sample_library())
     assert "没有符合条件的报告" in str(exc.value)
+
+
+def test_a_plan_then_its_outcome_quotes_the_earlier_reports_target():
+    """"2023年度报告给2024年定的目标是多少?到2024年实际做到了多少?": the 2023 row is its plan (96%), not its
+    own year's result (95.3%); the 2024 row is the result."""
+    earlier = make_report("清水镇", 2023, "一、主要举措和成效\n全年调解矛盾纠纷276件,调解成功率95.3%。\n"
+                          "三、下一步工作安排\n调解成功率力争达到96%以上。")
+    later = make_report("清水镇", 2024, "一、主要举措和成效\n全年受理矛盾纠纷312件,调解成功率97.1%。")
+    lib = FakeLibrary([earlier, later])
+    comparison = compare("清水镇2023年度报告给2024年定的调解成功率目标是多少?到2024年实际做到了多少?", lib)
+    rows = {r.year: r for r in comparison.rows}
+    assert "96%" in rows[2023].answer and "95.3%" not in rows[2023].answer
+    assert "97.1%" in rows[2024].answer

@@ -61,6 +61,7 @@ class Question:
     unit: str | None = None  # the unit of the (first) figure asked: 件, 人次, 元, % …
     units: tuple[str, ...] = ()  # the unit of every figure asked, when each 多少/几 has one (else empty)
     topic: tuple[str, ...] = ()  # what it is about: the words left once bodies, years and question words are out
+    excluded: tuple[str, ...] = ()  # what it says not to count: "不算举报和咨询" → (举报, 咨询)
     comparison_reports: tuple[tuple[str, int], ...] = ()  # (body, year) of the reports a comparison covers
     catalog: tuple[tuple[str, int], ...] = field(default=(), repr=False, compare=False)
 
@@ -73,6 +74,33 @@ class Question:
     def figure_units(self) -> tuple[str, ...]:
         """The unit of each figure asked (``units``), else of the first one (``unit``); empty when none is known."""
         return self.units or ((self.unit,) if self.unit else ())
+
+    @property
+    def counted(self) -> str:
+        """The topic word that names what the figure asked counts: the nearest after the question's 多少/几
+        ("几次法治专题讲座?" → 专题讲座), else the nearest before ("综合执法一共罚款多少钱?" → 罚款), never a bare verb
+        (拿到, 举办); "" when it asks no figure or no such word stands within a few characters."""
+        text = normalize(self.text)
+        ask = lx.ASKS_FIGURE.search(text)
+        if ask is None:
+            return ""
+        unit = lx.ASKED_UNIT.match(text, ask.start())
+        start, end = ask.start(), (unit or ask).end()
+        after, before = [], []
+        for word in self.topic:
+            at = text.find(word)
+            if len(word) < 2 or at < 0 or lx.only_verbs(word):
+                continue
+            if at >= end and at - end <= _COUNTED_GAP:
+                after.append((at - end, word))
+            elif at + len(word) <= start and start - at - len(word) <= _COUNTED_GAP:
+                before.append((start - at - len(word), word))
+        return min(after or before, default=(0, ""))[1]
+
+    @property
+    def topic_terms(self) -> tuple[tuple[str, ...], ...]:
+        """Each topic word as its smallest words (``lexicon.terms``): 综合执法罚款金额 → (综合, 执法, 罚款, 金额)."""
+        return tuple(lx.terms(w) for w in self.topic)
 
     @property
     def topic_chars(self) -> str:
@@ -100,6 +128,9 @@ class Question:
         if self.parts or not self.asks_figure or self.plan_years:
             return list(self.parts)
         return [p for p in Part if p is not Part.PLANS]
+
+
+_COUNTED_GAP = 4  # characters between the word and 多少 at most ("罚款一共是多少": 3)
 
 
 def parse_question(text: str, catalog: Iterable[tuple[str, int]]) -> Question:
@@ -136,7 +167,8 @@ def parse_question(text: str, catalog: Iterable[tuple[str, int]]) -> Question:
     return Question(
         text=text, bodies=tuple(bodies), unknown_bodies=tuple(unknown), years=years, report_years=report_years,
         plan_years=plan_years, parts=parts, list_part=list_part, kind=kind, meta_field=meta_field,
-        asks_figure=asks_figure, unit=unit, units=units, topic=topic, comparison_reports=comparison, catalog=catalog,
+        asks_figure=asks_figure, unit=unit, units=units, topic=topic, excluded=lx.excluded_words(text),
+        comparison_reports=comparison, catalog=catalog,
     )  # fmt: skip
 
 
@@ -181,7 +213,7 @@ def _named_years(text: str, library_years: list[int]) -> tuple[int, ...]:
     if not library_years:
         return ()
     low, high = min(library_years) - _YEARS_BEFORE, max(library_years) + _YEARS_AFTER
-    return tuple(y for y in lx.years_in(text, lx.REPORT_YEAR) if low <= y <= high)
+    return tuple(y for y in lx.question_years(text) if low <= y <= high)
 
 
 def _asked_unit(text: str) -> str | None:
@@ -212,6 +244,7 @@ def _asked_units(text: str) -> tuple[str, ...]:
 def _topic(rest: str, unknown: list[str]) -> tuple[str, ...]:
     for name in unknown:
         rest = rest.replace(name, "，")
+    rest = lx.EXCLUSION.sub("，", rest)  # "不算举报和咨询": what is not counted is not what it asks about
     rest = lx.ASKED_UNIT.sub("，", normalize(rest))  # "多少名农民工" is about 农民工, not 名; 為農民工 is 为农民工
     rest = lx.COUNT_NOUN.sub("，", lx.COLLECTIVE.sub("，", rest))  # nor is "各乡镇…的件数" about 各乡镇 or 件数
     return tuple(p for p in lx.NOT_TOPICAL.split(rest) if len(p) >= 2)

@@ -25,32 +25,46 @@ from assistant.answers.evidence import citation_for
 from assistant.answers.question import Kind, Question, parse_question
 from assistant.figures import find_figures, same_figure
 from assistant.ingest.instructions import find_instructions
-from assistant.lexicon import PLAN_SENTENCE, SENTENCE, answers_unit, char_share
+from assistant.lexicon import HOW_ASKED, PLAN_SENTENCE, SENTENCE, answers_unit, char_share, terms
 from assistant.settings import GuardSettings
-from assistant.textnorm import normalize
+from assistant.textnorm import simplified
 from assistant.types import Citation, Evidence, Figure, Part
 
 
 def distinctive_topic(question: Question, shown: list[str], limits: GuardSettings) -> set[str]:
     """The question's topic bigrams, less those found in most passages shown (when enough are shown)."""
     topic = question.topic_bigrams
-    shown = [normalize(t) for t in shown]
+    shown = [simplified(t) for t in shown]
     if len(shown) >= limits.distinctive_min_passages:
         topic -= {b for b in topic if sum(b in t for t in shown) > limits.distinctive_share * len(shown)}
     return topic
 
 
-def on_topic(sentence: str, question: Question, topic: set[str], limits: GuardSettings) -> bool:
+def on_topic(sentence: str, question: Question, topic: set[str], limits: GuardSettings, words_in: str = "") -> bool:
     """Whether ``sentence`` is about what ``question`` asks (see the module docstring). ``topic``: the
-    question's distinctive bigrams (``distinctive_topic``)."""
-    sentence = normalize(sentence)  # 糾紛 in a traditional-character report is 纠纷
+    question's distinctive bigrams (``distinctive_topic``). ``words_in``: the part of the sentence whose
+    characters must say the topic in other words (the clause giving a figure; default the whole sentence —
+    a long sentence holds half the characters of almost anything)."""
+    sentence = simplified(sentence)  # 糾紛 in a traditional-character report is 纠纷, 茶葉市場 茶叶市场
     words = [{w[i : i + 2] for i in range(len(w) - 1)} & topic for w in question.topic]
     long_words = [w for w, text in zip(words, question.topic) if len(text) >= 3 and w]
     if long_words:
         covered = any(sum(b in sentence for b in w) >= limits.topic_word_coverage * len(w) for w in long_words)
     else:  # only two-character words: any of them will do
         covered = any(b in sentence for w in words for b in w)
-    return covered or (bool(question.topic_chars) and char_share(question.topic_chars, sentence) >= limits.topic_char_share)
+    chars = simplified(words_in) if words_in else sentence
+    return covered or (bool(question.topic_chars) and char_share(question.topic_chars, chars) >= limits.topic_char_share)
+
+
+def unmentioned_terms(question: Question, evidence: list[Evidence]) -> list[str]:
+    """The words of the question's topic (``Question.topic_terms``) that no passage holds, how it asks
+    (``lexicon.HOW_ASKED``) aside: "查处价格违法案件" over passages on 投诉举报 lacks 价格."""
+    shown = [simplified(ev.chunk.text) for ev in evidence]
+    how = "|".join(sorted(HOW_ASKED, key=len, reverse=True))
+    own = [re.escape(f.text) for f in find_figures(question.text)]  # "超过百分之九十七": its own figure is no topic
+    pieces = [p for word in question.topic for p in re.split("|".join([how, *own]), word) if len(p) >= 2]
+    words = dict.fromkeys(t for p in pieces for t in terms(p))
+    return [w for w in words if not any(simplified(w) in text for text in shown)]
 
 
 def answer_figures(question: Question, text: str) -> list[Figure]:
@@ -66,8 +80,41 @@ def sentences_with(fig: Figure, texts: list[str]) -> list[str]:
 
 def figure_on_topic(fig: Figure, question: Question, texts: list[str], topic: set[str], limits: GuardSettings) -> bool:
     """Whether some passage gives ``fig`` in a sentence on the question's topic: then the figure is one the
-    reports give for what was asked, and no guard may refuse it."""
-    return any(on_topic(s, question, topic, limits) for s in sentences_with(fig, texts))
+    reports give for what was asked, and no guard may refuse it. The sentence may leave to its paragraph what
+    the paragraph already said ("街道综合行政执法队…。…立案查处违法行为87件，罚款16.4万元。" is the 综合执法
+    罚款): see ``in_context``."""
+    counted = simplified(question.counted)
+    return any(on_topic(s, question, topic, limits, clause_with(fig, s))
+               or in_context(s, t, question, limits.topic_term_coverage)
+               or (counted and counted in simplified(clause_with(fig, s)))  # 罚款9.6万元 for "…罚款多少钱?"
+               for t in texts for s in sentences_with(fig, [t]))
+
+
+def clause_with(fig: Figure, sentence: str) -> str:
+    """The clause of ``sentence`` that gives ``fig`` ("共处理群众来信来访83件"); the sentence when none does alone."""
+    return next((c for c in CLAUSE.findall(sentence) if any(same_figure(fig, f) for f in find_figures(c))), sentence)
+
+
+_LEAD_CHARS = 24  # a sentence this short before an item is its lead ("二是开展两轮案卷评查。"), not another item
+
+
+def in_context(sentence: str, passage: str, question: Question, coverage: float) -> bool:
+    """Whether ``sentence`` holds the head (last word) of one of the question's compound topic words and, with what its
+    paragraph says it is about, at least ``coverage`` of that topic word's words (``Question.topic_terms``,
+    how it asks aside): 综合执法罚款金额 → 罚款 in the sentence, 综合 and 执法 in the paragraph's opening
+    sentence ("街道综合行政执法队…"). What the paragraph is about is its first sentence and the sentence just
+    before when it is short (an item's lead: "二是开展两轮案卷评查。"); a word elsewhere is another item's, not this one's
+    (特种设备 in "…;检查特种设备使用单位683家次" says nothing of the 100% before it)."""
+    said = [simplified(s) for s in SENTENCE.findall(passage)]
+    sentence = simplified(sentence)
+    at = next((i for i, s in enumerate(said) if sentence in s or s in sentence), None)
+    lead = " ".join(said[:1] + ([said[at - 1]] if at and len(said[at - 1]) <= _LEAD_CHARS else []))
+    for words in question.topic_terms:
+        words = tuple(w for w in words if w not in HOW_ASKED)
+        if len(words) >= 2 and words[-1] in sentence \
+                and sum(w in sentence or w in lead for w in words) >= coverage * len(words):
+            return True  # the head (罚款, 评查) in the sentence, the rest said before
+    return False
 
 
 def topical_figures(question: Question, shown: list[str], topic: set[str], limits: GuardSettings) -> list[Figure]:
@@ -82,23 +129,26 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
     choice; None when none clearly does. A sentence must give a figure of the unit asked (any, when the
     question names none), be on the question's topic (``on_topic``), share at least
     ``limits.quote_min_topic_bigrams`` distinctive topic bigrams with it, and not be a plan (the 安排 part, or a
-    target sentence: ``lexicon.PLAN_SENTENCE``) unless the question asks about plans."""
+    target sentence: ``lexicon.PLAN_SENTENCE``) unless the question asks about plans — then a plan outranks
+    any other sentence (the earlier report of "2023年报告定的目标是多少?2024年实际做到了多少?")."""
     topic = distinctive_topic(question, [ev.chunk.text for ev in evidence], limits)
     wanted = list(dict.fromkeys(question.figure_units)) or [None]
+    plans = Part.PLANS in question.parts  # asked what was planned: a target outranks the year's result
     picks: list[tuple[str, Evidence]] = []
     for unit in wanted:
         if any(unit and any(answers_unit(f.unit, unit) for f in find_figures(s) if f.unit) for s, _ in picks):
             continue  # a sentence already quoted gives this one too
-        best: tuple[int, int, str, Evidence] | None = None
+        best: tuple[tuple[bool, int, int], str, Evidence] | None = None
         for rank, ev, sentence in _result_sentences(question, evidence):
-            score = sum(b in normalize(sentence) for b in topic)
-            if not _figures_of(sentence, unit) or score < limits.quote_min_topic_bigrams \
-                    or not on_topic(sentence, question, topic, limits):
+            score = sum(b in simplified(sentence) for b in topic)
+            clause = next((c for c in CLAUSE.findall(sentence) if _figures_of(c, unit)), "")
+            if not clause or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits, clause):
                 continue
-            if (sentence, ev) not in picks and (best is None or (score, -rank) > (best[0], best[1])):
-                best = (score, -rank, sentence, ev)
+            key = (plans and (ev.chunk.part == Part.PLANS or bool(PLAN_SENTENCE.search(sentence))), score, -rank)
+            if (sentence, ev) not in picks and (best is None or key > best[0]):
+                best = (key, sentence, ev)
         if best is not None:
-            picks.append((best[2], best[3]))
+            picks.append((best[1], best[2]))
     return cited_quotes(picks) if picks else None
 
 
@@ -119,7 +169,7 @@ def cited_quotes(picks: list[tuple[str, Evidence]]) -> tuple[str, list[Citation]
 def covers_topic(sentence: str, question: Question, coverage: float) -> bool:
     """Whether ``sentence`` holds every topic word of ``question`` (at least ``coverage`` of each word's
     character bigrams): "受理法律援助案件" is in "受理法律援助案件120件", "刑事案件法律援助" is not."""
-    sentence = normalize(sentence)
+    sentence = simplified(sentence)
     for word in question.topic:
         bigrams = {word[i : i + 2] for i in range(len(word) - 1)}
         if not bigrams or sum(b in sentence for b in bigrams) < coverage * len(bigrams):
@@ -134,7 +184,7 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
     out as in ``quoted_answer``: a target is not what a year achieved."""
     if question.kind is not Kind.FIGURE or len(question.bodies) != 1 or not evidence or not question.units:
         return None
-    asks = [question] if len(question.units) == 1 else _sub_questions(question)
+    asks = [question] if len(question.units) == 1 else sub_questions(question)
     found = [_sure_clause(ask, evidence, coverage) for ask in asks]
     if not found or any(f is None for f in found):
         return None
@@ -150,7 +200,7 @@ def sure_quote(question: Question, evidence: list[Evidence], coverage: float) ->
     return cited_quotes(found)  # one clause that gives both figures is quoted once
 
 
-def _sub_questions(question: Question) -> list[Question]:
+def sub_questions(question: Question) -> list[Question]:
     """A question asking several figures as several questions ("…多少件?化解率多少?"), each read on its own
     with the whole question's body; empty unless each of them asks exactly one figure of a known unit."""
     parts = [p for p in re.split(r"[?？;；]", question.text) if p.strip()]
@@ -206,7 +256,7 @@ def total_of_others(clause: str, question: Question) -> bool:
     if not m:
         return False
     topic = question.topic_bigrams
-    items = [normalize(i) for i in m.group(1).split("、")]
+    items = [simplified(i) for i in m.group(1).split("、")]
     return any(not any(b in item for b in topic) for item in items)
 
 
