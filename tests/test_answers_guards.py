@@ -29,6 +29,14 @@ def evidence_of(text: str, org: str = "清水镇") -> list[Evidence]:
     return [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
 
 
+def judged(passage: str, question: str, reply: str):
+    """(checked, verdict) for the model's ``reply`` to ``question`` over one 清水镇 report holding ``passage``;
+    "{id}" in ``reply`` stands for the passage's evidence id."""
+    evidence = evidence_of(passage)
+    q = parse_question(question, [("清水镇", 2024)])
+    return settle(q, check_reply(reply.replace("{id}", evidence[0].id), evidence), evidence)
+
+
 def test_an_echoed_header_is_taken_out_and_the_answer_kept():
     """"吉昌镇 2024年 · 原因 · 二、…中提到,…": the answer starts after the header, and the note says so."""
     def reply(messages):
@@ -272,10 +280,9 @@ def test_each_half_of_a_two_figure_question_is_checked_against_its_own_topic():
 
 def test_a_sentence_may_leave_the_topic_to_its_paragraph():
     """罚款16.4万元 stands in a paragraph on the 综合行政执法队: it is the 综合执法罚款 asked, and stays."""
-    evidence = evidence_of("街道综合行政执法队现有执法人员26名。坚持“721”工作法,全年开展专项整治行动48次,"
-                           "立案查处违法行为87件,罚款16.4万元。")
-    q = parse_question("清水镇2024年综合执法罚款金额是多少?", [("清水镇", 2024)])
-    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 综合执法罚款金额是16.4万元。", evidence), evidence)
+    checked, verdict = judged("街道综合行政执法队现有执法人员26名。坚持“721”工作法,全年开展专项整治行动48次,"
+                              "立案查处违法行为87件,罚款16.4万元。",
+                              "清水镇2024年综合执法罚款金额是多少?", "[{id}] 综合执法罚款金额是16.4万元。")
     assert not checked.refused and "16.4万元" in checked.text and verdict is None
 
 
@@ -288,9 +295,8 @@ def test_a_figure_no_passage_gives_is_kept_only_as_a_miscopy():
     assert verdict.action == "quoted" and "345名" in checked.text
     checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 培育了354名法律明白人。", evidence), evidence)
     assert not checked.refused and verdict is None
-    short = evidence_of("全年排查化解矛盾纠纷153件,化解150件。")
-    q = parse_question("清水镇2024年婚姻家庭纠纷有多少件?", [("清水镇", 2024)])
-    checked, verdict = settle(q, check_reply(f"[{short[0].id}] 婚姻家庭纠纷有15件。", short), short)
+    checked, verdict = judged("全年排查化解矛盾纠纷153件,化解150件。", "清水镇2024年婚姻家庭纠纷有多少件?",
+                              "[{id}] 婚姻家庭纠纷有15件。")
     assert verdict is not None and verdict.guard == "invented_count" and "15件" not in checked.text
 
 
@@ -328,25 +334,20 @@ def test_a_figure_for_the_core_of_what_was_asked_without_its_head_is_refused():
 def test_code_quotes_in_the_models_stead_only_what_answers_the_whole_topic():
     """No passage speaks of 价格: the 立案查处42件 sentence is no answer to 查处价格违法案件, so the refusal. A
     sentence counting all disputes is no answer to 婚姻家庭纠纷 either."""
-    evidence = evidence_of("推行“诉转案”机制,从投诉举报中发现违法线索并立案查处42件。")
-    q = parse_question("清水镇2024年查处价格违法案件多少件?", [("清水镇", 2024)])
-    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 查处价格违法案件57件。", evidence), evidence)
+    checked, verdict = judged("推行“诉转案”机制,从投诉举报中发现违法线索并立案查处42件。", "清水镇2024年查处价格违法案件多少件?",
+                              "[{id}] 查处价格违法案件57件。")
     assert checked.refused and verdict.guard == "invented_count" and "价格" in verdict.why
-    disputes = evidence_of("全年排查化解矛盾纠纷153件,化解150件,化解率98.0%。")
-    q = parse_question("清水镇2024年化解的矛盾纠纷里,婚姻家庭纠纷有几件?", [("清水镇", 2024)])
-    reply = f"[{disputes[0].id}] 全年排查化解矛盾纠纷153件,化解150件;婚姻家庭纠纷有15件。"
-    checked, verdict = settle(q, check_reply(reply, disputes), disputes)
+    checked, verdict = judged("全年排查化解矛盾纠纷153件,化解150件,化解率98.0%。", "清水镇2024年化解的矛盾纠纷里,婚姻家庭纠纷有几件?",
+                              "[{id}] 全年排查化解矛盾纠纷153件,化解150件;婚姻家庭纠纷有15件。")
     assert checked.refused and verdict.guard == "invented_count" and "15件" in verdict.why
 
 
 def test_the_clause_that_names_what_is_counted_keeps_its_figure():
     """"…综合执法一共罚款多少钱?": the paragraph never says 综合, but the clause giving 9.6万元 says 罚款, the word
     the question counts."""
-    evidence = evidence_of("针对上年度执法人员持证率偏低的问题,开展两轮案卷评查。全年立案查处违法行为46件,罚款9.6万元,"
-                           "重大执法决定法制审核5件。")
-    q = parse_question("清水镇2024年综合执法一共罚款多少钱?", [("清水镇", 2024)])
-    assert q.counted == "罚款"
-    checked, verdict = settle(q, check_reply(f"[{evidence[0].id}] 综合执法一共罚款9.6万元。", evidence), evidence)
+    assert parse_question("清水镇2024年综合执法一共罚款多少钱?", [("清水镇", 2024)]).counted == "罚款"
+    checked, verdict = judged("针对上年度执法人员持证率偏低的问题,开展两轮案卷评查。全年立案查处违法行为46件,罚款9.6万元,"
+                              "重大执法决定法制审核5件。", "清水镇2024年综合执法一共罚款多少钱?", "[{id}] 综合执法一共罚款9.6万元。")
     assert not checked.refused and "9.6万元" in checked.text and verdict is None
 
 
@@ -368,8 +369,6 @@ def test_a_target_is_not_what_a_year_achieved():
 def test_a_figure_said_of_something_else_does_not_rescue_the_one_asked():
     """A copied sentence gives 826件 for 法律援助案件 (no 刑事 anywhere) and 3120件 for 公证: neither is the count of
     刑事案件法律援助, and the off-topic 3120件 does not make the answer stand."""
-    evidence = evidence_of("全年受理法律援助案件826件,其中农民工讨薪案件214件;办理公证事项3120件,开展司法鉴定案件640件。")
-    q = parse_question("清水镇2024年刑事案件法律援助一共办了多少件?", [("清水镇", 2024)])
-    reply = f"[{evidence[0].id}] 受理法律援助案件826件;办理公证事项3120件。"
-    checked, verdict = settle(q, check_reply(reply, evidence), evidence)
+    checked, verdict = judged("全年受理法律援助案件826件,其中农民工讨薪案件214件;办理公证事项3120件,开展司法鉴定案件640件。",
+                              "清水镇2024年刑事案件法律援助一共办了多少件?", "[{id}] 受理法律援助案件826件;办理公证事项3120件。")
     assert checked.refused and verdict.guard == "narrower" and "刑事" in verdict.why
