@@ -149,7 +149,7 @@ PART_CUES: tuple[tuple[Part, tuple[str, ...]], ...] = (
     (Part.CAUSES, ("原因", "为什么", "为何", "缘故")),
     # not 问题 or 不够: "解答法律问题多少人次" asks for a figure (measured: it cost a gold case)
     (Part.SHORTCOMINGS, ("不足", "短板", "欠缺", "差距", "薄弱", "困难", "缺点", "弱项")),
-    (Part.PLANS, ("下一步", "明年", "今后", "打算", "计划", "安排", "准备", "将来", "未来", "下一年")),
+    (Part.PLANS, ("下一步", "明年", "今后", "打算", "计划", "安排", "准备", "将来", "未来", "下一年", "目标")),
     (Part.LEADERSHIP, ("第一责任人", "主要负责人", "党政主要", "一把手", "领导小组", "组长")),
 )
 """Words by which a question asks about one part of a report: a soft preference when ranking, never a filter."""

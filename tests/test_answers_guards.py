@@ -372,3 +372,11 @@ def test_a_figure_said_of_something_else_does_not_rescue_the_one_asked():
     checked, verdict = judged("全年受理法律援助案件826件,其中农民工讨薪案件214件;办理公证事项3120件,开展司法鉴定案件640件。",
                               "清水镇2024年刑事案件法律援助一共办了多少件?", "[{id}] 受理法律援助案件826件;办理公证事项3120件。")
     assert checked.refused and verdict.guard == "narrower" and "刑事" in verdict.why
+
+
+def test_a_report_may_use_another_verb_for_what_was_asked():
+    """新添 in the question, 新增 in the report: the thing counted (执法车辆) is there, so code quotes the sentence
+    in place of a reply that gave no figure; a thing no passage names (价格) still blocks it (above)."""
+    checked, verdict = judged("年内为综合执法队新增执法车辆2辆、执法终端10部。", "清水镇2024年给综合执法队新添了几辆执法车?",
+                              "[{id}] 清水镇给综合执法队新添了执法车。")
+    assert verdict.guard == "quote_over" and verdict.action == "quoted" and "2辆" in checked.text

@@ -25,7 +25,7 @@ from assistant.answers.evidence import citation_for
 from assistant.answers.question import Kind, Question, parse_question
 from assistant.figures import find_figures, same_figure
 from assistant.ingest.instructions import find_instructions
-from assistant.lexicon import HOW_ASKED, PLAN_SENTENCE, SENTENCE, answers_unit, char_share, terms
+from assistant.lexicon import HOW_ASKED, PLAN_SENTENCE, SENTENCE, answers_unit, char_share, only_verbs, terms
 from assistant.settings import GuardSettings
 from assistant.textnorm import simplified
 from assistant.types import Citation, Evidence, Figure, Part
@@ -58,13 +58,13 @@ def on_topic(sentence: str, question: Question, topic: set[str], limits: GuardSe
 
 def unmentioned_terms(question: Question, evidence: list[Evidence]) -> list[str]:
     """The words of the question's topic (``Question.topic_terms``) that no passage holds, how it asks
-    (``lexicon.HOW_ASKED``) aside: "查处价格违法案件" over passages on 投诉举报 lacks 价格."""
+    (``lexicon.HOW_ASKED``) and bare verbs aside: "查处价格违法案件" over passages on 投诉举报 lacks 价格."""
     shown = [simplified(ev.chunk.text) for ev in evidence]
     how = "|".join(sorted(HOW_ASKED, key=len, reverse=True))
     own = [re.escape(f.text) for f in find_figures(question.text)]  # "超过百分之九十七": its own figure is no topic
     pieces = [p for word in question.topic for p in re.split("|".join([how, *own]), word) if len(p) >= 2]
-    words = dict.fromkeys(t for p in pieces for t in terms(p))
-    return [w for w in words if not any(simplified(w) in text for text in shown)]
+    words = dict.fromkeys(t for p in pieces for t in terms(p) if not only_verbs(t))  # 新添 for 新增: reports
+    return [w for w in words if not any(simplified(w) in text for text in shown)]  # vary verbs, not things
 
 
 def answer_figures(question: Question, text: str) -> list[Figure]:
@@ -170,7 +170,7 @@ def covers_topic(sentence: str, question: Question, coverage: float) -> bool:
     """Whether ``sentence`` holds every topic word of ``question`` (at least ``coverage`` of each word's
     character bigrams): "受理法律援助案件" is in "受理法律援助案件120件", "刑事案件法律援助" is not."""
     sentence = simplified(sentence)
-    for word in question.topic:
+    for word in (w for w in question.topic if w not in HOW_ASKED):  # "…定的目标是多少?": 目标 is how it asks
         bigrams = {word[i : i + 2] for i in range(len(word) - 1)}
         if not bigrams or sum(b in sentence for b in bigrams) < coverage * len(bigrams):
             return False
