@@ -324,6 +324,15 @@ def terms(word: str) -> tuple[str, ...]:
     return tuple(w for w in words if not any(o != w and o in w for o in words))
 
 
+def kind_words(word: str) -> tuple[str, ...]:
+    """The words of ``word`` that may name a kind of what is counted (刑事 of 刑事案件, 登记 of 城镇登记失业率), as
+    their smallest words (``terms``): all but idioms and set phrases, which say how it was done (挨家挨户 of
+    普法志愿队挨家挨户去讲 → 普法, 志愿)."""
+    import jieba.posseg  # see ``terms``
+
+    return tuple(t for p in jieba.posseg.lcut(word) if p.flag[:1] not in "il" for t in terms(p.word))
+
+
 def only_verbs(word: str) -> bool:
     """Whether ``word`` is only verbs and function words (拿到, 组织举办), naming no thing."""
     import jieba.posseg  # see ``terms``

@@ -9,6 +9,7 @@ from assistant.answers.evidence import evidence_header
 from assistant.answers.guards import dump, invented_count
 from assistant.answers.pipeline import answer
 from assistant.answers.question import parse_question
+from assistant.answers.quote import source_of
 from assistant.answers.settle import settle
 from assistant.llm import FakeChatModel
 from assistant.settings import GuardSettings
@@ -34,7 +35,8 @@ def judged(passage: str, question: str, reply: str):
     "{id}" in ``reply`` stands for the passage's evidence id."""
     evidence = evidence_of(passage)
     q = parse_question(question, [("清水镇", 2024)])
-    return settle(q, check_reply(reply.replace("{id}", evidence[0].id), evidence), evidence)
+    reply = reply.replace("{id}", evidence[0].id)
+    return settle(q, check_reply(reply, evidence), evidence, reply)
 
 
 def test_an_echoed_header_is_taken_out_and_the_answer_kept():
@@ -380,3 +382,89 @@ def test_a_report_may_use_another_verb_for_what_was_asked():
     checked, verdict = judged("年内为综合执法队新增执法车辆2辆、执法终端10部。", "清水镇2024年给综合执法队新添了几辆执法车?",
                               "[{id}] 清水镇给综合执法队新添了执法车。")
     assert verdict.guard == "quote_over" and verdict.action == "quoted" and "2辆" in checked.text
+
+
+EQUIPMENT = "一、主要举措和成效\n推进执法装备建设,全年配备执法记录仪56台、执法终端24台,检定计量器具1560台(件)。"
+
+
+def test_an_uncited_figure_is_cited_to_the_passage_that_gives_it_for_what_was_asked():
+    """The model dropped the id and echoed the question's own words, which share little with the report's."""
+    checked, verdict = judged(EQUIPMENT, "清水镇24年执法终端一共配了几台?", "清水镇24年给执法队员的执法终端一共配了24台。")
+    assert checked.text == "清水镇24年给执法队员的执法终端一共配了24台[1]。" and not checked.ungrounded
+    assert checked.citations[0].matched_by_code and "执法终端24台" in checked.citations[0].quote
+    assert verdict is None
+
+
+def test_code_finds_no_source_for_the_figure_of_the_item_beside():
+    """56台 counts 执法记录仪: citing the passage for it would dress the wrong figure as verified."""
+    evidence = evidence_of(EQUIPMENT)
+    q = parse_question("清水镇24年执法终端一共配了几台?", [("清水镇", 2024)])
+    limits = GuardSettings()
+    assert source_of(q, "配了24台。", evidence, limits) is evidence[0]
+    assert source_of(q, "配了56台。", evidence, limits) is None
+    assert source_of(q, "配了30台。", evidence, limits) is None
+
+
+REVIEW = ("一、主要举措和成效\n认真贯彻新修订的行政复议法,全年收到行政复议申请96件,受理84件,审结79件,其中纠错13件,"
+          "纠错率16.5%,调解和解率19%。\n二、存在的问题\n行政复议办案力量与案件数量增长不相适应,新行政复议法实施后"
+          "申请量同比增长37%,而专职复议人员仅4名。\n三、党政主要负责人履行推进法治建设第一责任人职责情况\n"
+          "镇党委书记带头讲法治课2次,镇长主持召开专题会议研究法治建设4次。\n四、下一步工作安排\n"
+          "加强执法人员培训,全年组织培训不少于4期,推动矛盾纠纷多元化解。")
+RATE_ASKED = "清水镇24年行政复议纠错率是多少?"
+
+
+def settled_over_review(reply: str):
+    """(checked, verdict) for ``reply`` to RATE_ASKED over REVIEW; {0} and {1} stand for its first two passages'
+    ids, {4} and {5} for their evidence headers."""
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in make_report("清水镇", 2024, REVIEW).chunks]
+    reply = reply.format(*(ev.id for ev in evidence), *(evidence_header(ev) for ev in evidence))
+    return settle(parse_question(RATE_ASKED, [("清水镇", 2024)]), check_reply(reply, evidence), evidence, reply)
+
+
+def test_a_percentage_of_another_rate_does_not_answer_the_rate_asked():
+    assert parse_question(RATE_ASKED, [("清水镇", 2024)]).rate_asked == "纠错率"
+    checked, verdict = settled_over_review("行政复议纠错率为16.5%[{0}]。")
+    assert verdict is None and checked.citations and not checked.ungrounded
+    for wrong in ("行政复议纠错率为19%[{0}]。", "清水镇行政复议纠错率为37%[{1}]。", "清水镇行政复议纠错率为37%。"):
+        checked, verdict = settled_over_review(wrong)
+        assert verdict is not None and "纠错率16.5%" in checked.text or checked.refused, (wrong, checked, verdict)
+
+
+def test_a_dump_is_cut_to_the_sentence_giving_the_rate_asked():
+    """Two passages copied, the second cut off before its rates (the reply hit its length limit): the sentence with
+    37% is on 行政复议 but gives another rate, so it is not kept; code quotes the report's 纠错率 instead."""
+    checked, verdict = settled_over_review("{5}\n行政复议办案力量与案件数量增长不相适应,新行政复议法实施后申请量同比增长37%,"
+                                           "而专职复议人员仅4名。\n\n{4}\n认真贯彻新修订的行政复议法,全年收到行政复议申请96件,受理84件,审结79件,"
+                                           "其中纠错13件")
+    assert verdict is not None and verdict.guard == "dump", (checked, verdict)
+    assert "16.5%" in checked.text and "37%" not in checked.text and checked.citations
+
+
+def test_the_users_words_for_how_or_in_what_form_do_not_make_a_narrower_count():
+    """The report counts 法律意见书 and 入户宣讲 by the 普法志愿服务队; users ask for 书面法律意见 and what the
+    志愿队 told 挨家挨户: the same things in their words, so the right figures stay. A kind still narrows: 刑事
+    法律援助 is not all 法律援助, and the 登记失业率 is not the 调查失业率."""
+    checked, verdict = judged("街道聘请2名律师担任法律顾问,全年审查合同协议63份,出具法律意见书34份,提出修改意见112条。",
+                              "清水镇24年请的律师顾问一共给出了多少份书面法律意见?", "[{id}] 一共给出了34份书面法律意见。")
+    assert verdict is None and "34份" in checked.text and not checked.refused
+    checked, verdict = judged("集中普法宣传15场次;组建普法志愿服务队1支,深入农户开展“以案说法”入户宣讲53场次。",
+                              "清水镇24年普法志愿队挨家挨户去讲以案说法,一共讲了多少场?", "[{id}] 一共讲了53场次。")
+    assert verdict is None and "53场次" in checked.text and not checked.refused
+    checked, verdict = judged("全年受理法律援助案件826件,其中农民工讨薪案件214件。",
+                              "清水镇2024年刑事案件法律援助一共办了多少件?", "[{id}] 一共办了826件。")
+    assert checked.refused and verdict.guard == "narrower"
+    checked, verdict = judged("落实稳岗扩就业政策,全年城镇新增就业1.86万人,城镇调查失业率控制在5%以内。",
+                              "清水镇24年城镇登记失业率是多少?", "[{id}] 城镇登记失业率为5%以内。")
+    assert checked.refused and verdict.guard == "narrower" and "登记" in verdict.why
+
+
+def test_a_figure_cited_to_the_wrong_passage_is_cited_to_the_one_that_gives_it():
+    report = make_report("清水镇", 2024, "一、主要举措和成效\n（一）依法决策\n街道聘请2名律师担任法律顾问,全年审查合同协议63份,"
+                         "出具法律意见书34份。\n（二）普法宣传\n集中普法宣传15场次,发放资料3000余份。")
+    evidence = [Evidence(Evidence.make_id(c.id), c, 1.0) for c in report.chunks]
+    q = parse_question("清水镇24年法律顾问一共出具了多少份法律意见书?", [("清水镇", 2024)])
+    wrong = next(ev for ev in evidence if "普法" in ev.chunk.text)
+    reply = f"[{wrong.id}] 清水镇2024年度请来的两位律师顾问一共给了34份。"  # few of the report's words
+    checked, verdict = settle(q, check_reply(reply, evidence), evidence, reply)
+    assert not checked.ungrounded and len(checked.citations) == 1 and "34份" in checked.citations[0].quote
+    assert checked.citations[0].matched_by_code and verdict is None

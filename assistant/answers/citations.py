@@ -226,6 +226,14 @@ def matching_passage(text: str, evidence: Sequence[Evidence], limits: GuardSetti
     return best[1] if best else None
 
 
+def cited_by_code(reply: str, source: Evidence, evidence: Sequence[Evidence], limits: GuardSettings | None = None) -> CheckedText:
+    """``reply`` checked as if it had cited ``source`` alone, the citation marked as code's match (系统匹配): for a
+    reply without a citation, or citing a passage without its figures, whose figures code found given in
+    ``source`` on the asked topic (``quote.source_of``)."""
+    checked = check_reply(_append_mark(_CITE_GROUP.sub("", reply), f"[{source.id}]"), evidence, limits=limits)
+    return replace(checked, citations=[replace(c, matched_by_code=True) for c in checked.citations])
+
+
 def _append_mark(text: str, mark: str) -> str:
     """'…930件。' → '…930件[1]。'"""
     body = text.rstrip()

@@ -37,7 +37,7 @@ from assistant.answers.question import Question
 from assistant.answers.scope import out_of_scope
 from assistant.figures import find_figures, same_figure, units_compatible
 from assistant.ingest.instructions import find_instructions, planted_figures
-from assistant.lexicon import (HOW_ASKED, PLAN_SENTENCE, PLAN_WORDS, answers_unit, bigrams as lx_bigrams, sentences, terms,
+from assistant.lexicon import (HOW_ASKED, PLAN_SENTENCE, PLAN_WORDS, answers_unit, bigrams as lx_bigrams, kind_words, sentences,
                                wording_overlap)
 from assistant.settings import GuardSettings
 from assistant.textnorm import simplified
@@ -142,13 +142,15 @@ def dump(question: Question, checked: CheckedText, evidence: list[Evidence], lim
     why = f"模型照抄了{max(len(copies), checked.headers, 1)}段材料或其标题,没有直接作答。"
     shown = [ev.chunk.text for ev in evidence]
     topic = quote.distinctive_topic(question, shown, limits)
-    answering = [s for s in sentences(bare) if _answers(s, question, topic, limits)]
+    answering = [s for s in sentences(bare) if _answers(s, question, limits)]
     if answering:
         trimmed = check_reply("。".join(answering) + "。", evidence, limits=limits)
         if trimmed.citations and not trimmed.ungrounded:
             return (replace(trimmed, invented_ids=checked.invented_ids),
                     Verdict("dump", "repaired", why + "以上只保留了其中回答问题的原句,请核对。"))
-    found = quote.quoted_answer(question, copies or evidence, limits) or quote.quoted_answer(question, evidence, limits)
+    # The passages it copied first, so that they win a tie; a sentence of another passage that says more of
+    # what was asked still wins (the reply may break off before the passage that answers).
+    found = quote.quoted_answer(question, copies + [ev for ev in evidence if ev not in copies], limits)
     if found is not None:
         text, citations = found
         return (CheckedText(text, citations, invented_ids=checked.invented_ids),
@@ -158,12 +160,15 @@ def dump(question: Question, checked: CheckedText, evidence: list[Evidence], lim
     return _refused(checked, "dump", why + "报告原文中也没有找到能直接回答的句子,已按“没有找到”处理。")
 
 
-def _answers(sentence: str, question: Question, topic: set[str], limits: GuardSettings) -> bool:
-    """A sentence that gives a figure of a kind asked, on the question's topic."""
-    figures = quote.answer_figures(question, sentence)
+def _answers(sentence: str, question: Question, limits: GuardSettings) -> bool:
+    """A sentence of a dump that gives a figure of a kind asked and holds every topic word (``covers_topic``):
+    a copied sentence sharing one of them ("召开政府常务会议、专题会议3次" for 县委常委会、政府常务会议会前学法) is
+    left to the quote, which reads the passages whole."""
+    figures = [f for f in quote.answer_figures(question, sentence)
+               if quote.gives_rate_asked(f, quote.clause_with(f, sentence), question)]
     if question.units:
         figures = [f for f in figures if any(answers_unit(f.unit, u) for u in question.units)]
-    return bool(figures) and quote.on_topic(sentence, question, topic, limits)
+    return bool(figures) and quote.covers_topic(sentence, question, limits.topic_term_coverage)
 
 
 def instruction(question: Question, checked: CheckedText, evidence: list[Evidence], limits: GuardSettings) -> Outcome:
@@ -282,8 +287,7 @@ def _lacked_qualifier(question: Question, fig: Figure, sentence: str, passage: s
             continue
         core = word[at : at + size]
         qualifier = _PLAIN_PREFIX.sub("", _HOW_ASKED.sub("", word[:at]))  # 计划把 of 计划把…成功率: how it asks
-        if len(qualifier) >= 2 and (not any(qualifier[i : i + 2] in context for i in range(len(qualifier) - 1))
-                                    or any(t not in context for t in terms(qualifier) if t not in HOW_ASKED)):
+        if len(qualifier) >= 2 and _unsaid(qualifier, core, item, context):
             return Lack("qualifier", core, qualifier + core)  # 刑事 of 刑事案件法律援助: 案件 is there, 刑事 is not
         # …or a head after the core: 职业技能 + 等级证书 asked, the sentence counts 职业技能培训 (how it asks aside:
         # 罚没款金额 is the 罚没款)
@@ -294,6 +298,20 @@ def _lacked_qualifier(question: Question, fig: Figure, sentence: str, passage: s
                 and not any(head[i : i + 2] in context for i in range(len(head) - 1)):
             return Lack("qualifier", core, core + head)
     return None
+
+
+def _unsaid(qualifier: str, core: str, item: str, context: str) -> bool:
+    """Whether the paragraph (``context``) leaves ``qualifier`` unsaid: none of its bigrams there, or one of the
+    words that may name a kind (``lexicon.kind_words``) missing — 刑事 of 刑事案件法律援助 (案件 being there), 登记 of
+    城镇登记失业率 beside 城镇调查失业率. An idiom names no kind (挨家挨户 of "普法志愿队挨家挨户去讲以案说法" for
+    "普法志愿服务队…入户宣讲"), and a
+    two-character qualifier one of whose characters follows the core in the figure's own item is said in the
+    core's word (书面法律意见 for 法律意见书); a kind stands before the core (刑事 / 民事法律援助)."""
+    end = item.find(core) + len(core)
+    if len(qualifier) == 2 and len(core) <= end < len(item) and item[end] in qualifier:
+        return False
+    return (not any(qualifier[i : i + 2] in context for i in range(len(qualifier) - 1))
+            or any(t not in context for t in kind_words(qualifier) if t not in HOW_ASKED))
 
 
 def _counted_words(question: Question) -> tuple[str, ...]:
@@ -359,7 +377,7 @@ def _common_tail(a: str, b: str) -> str:
 
 _HOW_ASKED = re.compile("|".join(sorted(HOW_ASKED, key=len, reverse=True)))
 # One counted item of a sentence: a clause, or one member of a 、-list ("其中物业纠纷173件、邻里纠纷96件").
-_ITEM = re.compile(r"[^,，:：;；、。]+")
+_ITEM = quote.ITEM
 
 
 def _longest_shared(word: str, sentence: str) -> tuple[int, int]:

@@ -98,6 +98,14 @@ class Question:
         return min(after or before, default=(0, ""))[1]
 
     @property
+    def rate_asked(self) -> str:
+        """The rate the question names, as reports name it: the 率 with the two characters before it
+        ("行政复议纠错率是多少?" → 纠错率, "调解成功率" → 成功率); "" when it names none. A percentage given for
+        another rate of the same paragraph (同比增长37%, 调解和解率19%) does not answer it."""
+        word = next((w for w in self.topic if len(w) >= 3 and w.endswith("率")), "")
+        return word[-3:]
+
+    @property
     def topic_terms(self) -> tuple[tuple[str, ...], ...]:
         """Each topic word as its smallest words (``lexicon.terms``): 综合执法罚款金额 → (综合, 执法, 罚款, 金额)."""
         return tuple(lx.terms(w) for w in self.topic)

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from assistant.answers.evidence import citation_for
 from assistant.answers.question import Kind, Question, parse_question
-from assistant.figures import find_figures, same_figure
+from assistant.figures import find_figures, same_figure, ungrounded_figures, units_compatible
 from assistant.ingest.instructions import find_instructions
 from assistant.lexicon import HOW_ASKED, PLAN_SENTENCE, SENTENCE, answers_unit, char_share, only_verbs, terms
 from assistant.settings import GuardSettings
@@ -84,10 +84,52 @@ def figure_on_topic(fig: Figure, question: Question, texts: list[str], topic: se
     the paragraph already said ("街道综合行政执法队…。…立案查处违法行为87件，罚款16.4万元。" is the 综合执法
     罚款): see ``in_context``."""
     counted = simplified(question.counted)
-    return any(on_topic(s, question, topic, limits, clause_with(fig, s))
-               or in_context(s, t, question, limits.topic_term_coverage)
-               or (counted and counted in simplified(clause_with(fig, s)))  # 罚款9.6万元 for "…罚款多少钱?"
+    return any(gives_rate_asked(fig, clause_with(fig, s), question)
+               and (on_topic(s, question, topic, limits, clause_with(fig, s))
+                    or in_context(s, t, question, limits.topic_term_coverage)
+                    or (counted and counted in simplified(clause_with(fig, s))))  # 罚款9.6万元 for "…罚款多少钱?"
                for t in texts for s in sentences_with(fig, [t]))
+
+
+def gives_rate_asked(fig: Figure, clause: str, question: Question) -> bool:
+    """False for a percentage whose clause does not name the rate the question asks (``Question.rate_asked``):
+    "纠错率是多少?" is not answered by "申请量同比增长37%" in a sentence on 行政复议. True for anything else."""
+    rate = question.rate_asked
+    return not rate or fig.unit != "%" or simplified(rate) in simplified(clause)
+
+
+def source_of(question: Question, text: str, evidence: list[Evidence], limits: GuardSettings) -> Evidence | None:
+    """The passage an uncited answer's figures come from, judged by what was asked rather than by wording
+    (an answer that echoes "柏阳市监局23年执法终端一共配了24台" shares few words with "配备执法终端24台"): the
+    best-ranked passage that holds every figure of the answer and gives each of those of the unit asked in
+    a sentence holding every topic word (``covers_topic``), in the item of that sentence that names most of
+    the topic ("执法终端24台", not "执法记录仪56台" beside it). None when the answer gives no such figure or
+    no passage does."""
+    kinds = question.figure_units
+    asked = [f for f in answer_figures(question, text)
+             if not kinds or (f.unit and any(answers_unit(f.unit, u) for u in kinds))]
+    if not asked:
+        return None
+    for ev in evidence:
+        if not ungrounded_figures(text, [ev.chunk.text]) and all(
+                any(covers_topic(s, question, limits.topic_term_coverage) and _named_best(fig, s, question)
+                    for s in sentences_with(fig, [ev.chunk.text])) for fig in asked):
+            return ev
+    return None
+
+
+def _named_best(fig: Figure, sentence: str, question: Question) -> bool:
+    """Whether the item of ``sentence`` giving ``fig`` names more of the question's topic than every other
+    item giving a figure of its kind, and the rate asked when it is a percentage (``gives_rate_asked``)."""
+    def named(item: str) -> int:
+        return sum(b in simplified(item) for b in question.topic_bigrams)
+
+    items = [i for i in ITEM.findall(sentence)
+             if any(f.unit and fig.unit and units_compatible(f.unit, fig.unit) for f in find_figures(i))]
+    own = [i for i in items if any(same_figure(fig, f) for f in find_figures(i))]
+    if not own or not gives_rate_asked(fig, own[0], question):
+        return False
+    return named(own[0]) > max((named(i) for i in items if i not in own), default=0)
 
 
 def clause_with(fig: Figure, sentence: str) -> str:
@@ -141,7 +183,8 @@ def quoted_answer(question: Question, evidence: list[Evidence], limits: GuardSet
         best: tuple[tuple[bool, int, int], str, Evidence] | None = None
         for rank, ev, sentence in _result_sentences(question, evidence):
             score = sum(b in simplified(sentence) for b in topic)
-            clause = next((c for c in CLAUSE.findall(sentence) if _figures_of(c, unit)), "")
+            clause = next((c for c in CLAUSE.findall(sentence)
+                           if any(gives_rate_asked(f, c, question) for f in _figures_of(c, unit))), "")
             if not clause or score < limits.quote_min_topic_bigrams or not on_topic(sentence, question, topic, limits, clause):
                 continue
             key = (plans and (ev.chunk.part == Part.PLANS or bool(PLAN_SENTENCE.search(sentence))), score, -rank)
@@ -264,3 +307,4 @@ def total_of_others(clause: str, question: Question) -> bool:
 _LIST_TOTAL = re.compile(r"([^、,，:：]+(?:、[^、,，:：]+)+?)(?:共计|合计|总计|累计|共)\s*\d")
 # A clause: a sentence's run between commas or colons (not 、, which joins the items of one list).
 CLAUSE = re.compile(r"[^,，:：]+")
+ITEM = re.compile(r"[^,，:：;；、。]+")  # a clause or list item: "执法终端24台" of "配备执法记录仪56台、执法终端24台"
