@@ -304,9 +304,9 @@ def _unsaid(qualifier: str, core: str, item: str, context: str) -> bool:
     """Whether the paragraph (``context``) leaves ``qualifier`` unsaid: none of its bigrams there, or one of the
     words that may name a kind (``lexicon.kind_words``) missing — 刑事 of 刑事案件法律援助 (案件 being there), 登记 of
     城镇登记失业率 beside 城镇调查失业率. An idiom names no kind (挨家挨户 of "普法志愿队挨家挨户去讲以案说法" for
-    "普法志愿服务队…入户宣讲"), and a
-    two-character qualifier one of whose characters follows the core in the figure's own item is said in the
-    core's word (书面法律意见 for 法律意见书); a kind stands before the core (刑事 / 民事法律援助)."""
+    "普法志愿服务队…入户宣讲"), and a two-character qualifier one of whose characters follows the core in the
+    figure's own item is said in the core's word (书面法律意见 for 法律意见书); a kind stands before the core
+    (刑事 / 民事法律援助)."""
     end = item.find(core) + len(core)
     if len(qualifier) == 2 and len(core) <= end < len(item) and item[end] in qualifier:
         return False
