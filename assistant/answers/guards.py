@@ -207,9 +207,8 @@ def narrower(question: Question, checked: CheckedText, evidence: list[Evidence],
     an official document. A figure stated for the thing asked in any sentence is kept."""
     if not question.asks_figure:
         return None
-    kinds = question.figure_units  # the counts asked: a rate copied beside them does not make them right
-    given = [f for f in quote.answer_figures(question, checked.text)
-             if not kinds or (f.unit and any(answers_unit(f.unit, u) for u in kinds))]
+    # the counts asked: a rate copied beside them does not make them right
+    given = quote.of_kinds_asked(question, quote.answer_figures(question, checked.text))
     texts = [(c.quote, c.part) for c in checked.citations] + [(ev.chunk.text, ev.chunk.part) for ev in evidence]
     shown = [ev.chunk.text for ev in evidence]
     topic = quote.distinctive_topic(question, shown, limits)
@@ -408,8 +407,7 @@ def invented_count(question: Question, checked: CheckedText, evidence: list[Evid
         return _quoted_or_refused(question, checked, evidence, limits, "invented_count",
                                   f"模型给出的数字({figures})不是所问的数量(单位: {asked}),")
     by_unit = [(ask, [g for g in given if g.unit and answers_unit(g.unit, ask.units[0])]) for ask in _by_unit(question)]
-    kinds = question.figure_units  # one count asked: its figures, not a 5个 copied beside a rate, decide
-    asked = [g for g in given if not kinds or (g.unit and any(answers_unit(g.unit, u) for u in kinds))]
+    asked = quote.of_kinds_asked(question, given)  # one count asked: its figures, not a 5个 copied beside a rate, decide
     for ask, figures in [(a, fs) for a, fs in by_unit if fs] or [(question, asked or given)]:
         why = _not_given_for(ask, figures, checked, evidence, limits)
         if why:
@@ -443,8 +441,7 @@ def _not_given_for(question: Question, given: list[Figure], checked: CheckedText
     candidates = quote.topical_figures(question, shown, topic, limits)
     absent = [f for f in given if not quote.sentences_with(f, texts)
               and not any(_miscopy(f, c) for c in candidates)]  # a mis-copy (903 for 930件) stays, marked ⚠
-    kinds = question.figure_units
-    asked = [f for f in absent if not kinds or (f.unit and any(answers_unit(f.unit, u) for u in kinds))]
+    asked = quote.of_kinds_asked(question, absent)
     if asked:
         return f"模型给出的数字({'、'.join(f.text for f in asked)})在检索到的报告原文中找不到,"
     if any(quote.figure_on_topic(f, question, texts, topic, limits) for f in given):

@@ -73,6 +73,13 @@ def answer_figures(question: Question, text: str) -> list[Figure]:
     return [f for f in find_figures(text) if f.unit != "年" and not any(same_figure(f, a) for a in asked)]
 
 
+def of_kinds_asked(question: Question, figures: list[Figure]) -> list[Figure]:
+    """Those of ``figures`` whose unit answers a unit the question asks (``Question.figure_units``); all of them
+    when it names none."""
+    kinds = question.figure_units
+    return [f for f in figures if not kinds or (f.unit and any(answers_unit(f.unit, u) for u in kinds))]
+
+
 def sentences_with(fig: Figure, texts: list[str]) -> list[str]:
     """The sentences of ``texts`` that give ``fig`` (same value, compatible unit)."""
     return [s for t in texts for s in SENTENCE.findall(t) if any(same_figure(fig, f) for f in find_figures(s))]
@@ -84,11 +91,15 @@ def figure_on_topic(fig: Figure, question: Question, texts: list[str], topic: se
     the paragraph already said ("街道综合行政执法队…。…立案查处违法行为87件，罚款16.4万元。" is the 综合执法
     罚款): see ``in_context``."""
     counted = simplified(question.counted)
-    return any(gives_rate_asked(fig, clause_with(fig, s), question)
-               and (on_topic(s, question, topic, limits, clause_with(fig, s))
+    for t in texts:
+        for s in sentences_with(fig, [t]):
+            clause = clause_with(fig, s)
+            if gives_rate_asked(fig, clause, question) and (
+                    on_topic(s, question, topic, limits, clause)
                     or in_context(s, t, question, limits.topic_term_coverage)
-                    or (counted and counted in simplified(clause_with(fig, s))))  # 罚款9.6万元 for "…罚款多少钱?"
-               for t in texts for s in sentences_with(fig, [t]))
+                    or (counted and counted in simplified(clause))):  # 罚款9.6万元 for "…罚款多少钱?"
+                return True
+    return False
 
 
 def gives_rate_asked(fig: Figure, clause: str, question: Question) -> bool:
@@ -105,9 +116,7 @@ def source_of(question: Question, text: str, evidence: list[Evidence], limits: G
     a sentence holding every topic word (``covers_topic``), in the item of that sentence that names most of
     the topic ("执法终端24台", not "执法记录仪56台" beside it). None when the answer gives no such figure or
     no passage does."""
-    kinds = question.figure_units
-    asked = [f for f in answer_figures(question, text)
-             if not kinds or (f.unit and any(answers_unit(f.unit, u) for u in kinds))]
+    asked = of_kinds_asked(question, answer_figures(question, text))
     if not asked:
         return None
     for ev in evidence:
@@ -122,7 +131,8 @@ def _named_best(fig: Figure, sentence: str, question: Question) -> bool:
     """Whether the item of ``sentence`` giving ``fig`` names more of the question's topic than every other
     item giving a figure of its kind, and the rate asked when it is a percentage (``gives_rate_asked``)."""
     def named(item: str) -> int:
-        return sum(b in simplified(item) for b in question.topic_bigrams)
+        item = simplified(item)
+        return sum(b in item for b in question.topic_bigrams)
 
     items = [i for i in ITEM.findall(sentence)
              if any(f.unit and fig.unit and units_compatible(f.unit, fig.unit) for f in find_figures(i))]
